@@ -65,16 +65,12 @@ class PlainDatabase(NotAWorkspace):
 
 class WorkspaceDamaged(SaferypError):
     exit_code = 15
-    default_message = (
-        "This workspace is damaged; restore it from one of its backups."
-    )
+    default_message = "This workspace is damaged; restore it from one of its backups."
 
 
 class WorkspaceTooNew(SaferypError):
     exit_code = 16
-    default_message = (
-        "This workspace was made by a newer version of SaferYP Desktop; update the program to open it."
-    )
+    default_message = "This workspace was made by a newer version of SaferYP Desktop; update the program to open it."
 
 
 class WorkspaceInUse(SaferypError):
@@ -86,7 +82,9 @@ class WorkspaceInUse(SaferypError):
 
 class ReadOnlyLocation(SaferypError):
     exit_code = 18
-    default_message = "The workspace's folder cannot be written to; choose a folder you can save in."
+    default_message = (
+        "The workspace's folder cannot be written to; choose a folder you can save in."
+    )
 
 
 class DiskFull(SaferypError):
@@ -101,7 +99,9 @@ class FileAlreadyExists(SaferypError):
 
 class UnsupportedCipher(SaferypError):
     exit_code = 21
-    default_message = "This program was built without SQLCipher 4 and cannot open workspaces safely."
+    default_message = (
+        "This program was built without SQLCipher 4 and cannot open workspaces safely."
+    )
 
 
 class SpreadsheetInvalid(SaferypError):

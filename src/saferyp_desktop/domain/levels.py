@@ -1,0 +1,86 @@
+"""Data levels for exports and printed documents: full names, initials, or codes only.
+
+The one place that decides what a record is called at a level (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import StrEnum
+
+from saferyp_desktop.domain.records import Adult, Record, YoungPerson, derive_initials
+
+
+class DataLevel(StrEnum):
+    FULL = "full"
+    INITIALS = "initials"
+    CODES = "codes"
+
+
+LEVEL_TITLES = {
+    DataLevel.FULL: "Full names",
+    DataLevel.INITIALS: "Initials",
+    DataLevel.CODES: "Codes only",
+}
+
+# Printed documents default to initials.
+PRINT_DEFAULT = DataLevel.INITIALS
+
+
+def is_person(record: Record) -> bool:
+    return isinstance(record, YoungPerson | Adult)
+
+
+def initials_of(record: Record) -> str:
+    """The initials a person is shown by; a young person's may have been edited."""
+    if isinstance(record, YoungPerson):
+        return record.initials or derive_initials(record.name)
+    if isinstance(record, Adult):
+        return derive_initials(record.name)
+    return ""
+
+
+def display_name(record: Record, level: DataLevel) -> str:
+    """What a record is called at ``level``: people are reduced; places and groups keep
+    their labels except at the codes level."""
+    if level == DataLevel.CODES:
+        return record.code
+    if is_person(record):
+        return record.label_text() if level == DataLevel.FULL else initials_of(record)
+    return record.label_text()
+
+
+def display_with_code(record: Record, level: DataLevel) -> str:
+    name = display_name(record, level)
+    return record.code if name == record.code else f"{record.code} {name}"
+
+
+def redact(record: Record, level: DataLevel) -> Record:
+    """A copy of ``record`` holding only what ``level`` allows.
+
+    Initials: people's names become initials and their aliases and handles go.
+    Codes: people are their codes alone, and free text (notes, descriptions) goes too,
+    since a DSL's notes may name someone.
+    """
+
+    if level == DataLevel.FULL:
+        return record
+    changes: dict[str, object] = {}
+    if isinstance(record, YoungPerson):
+        changes["name"] = initials_of(record) if level == DataLevel.INITIALS else record.code
+        if level == DataLevel.CODES:
+            changes.update(initials="", gender="", strengths="")
+    elif isinstance(record, Adult):
+        changes.update(
+            name=initials_of(record) if level == DataLevel.INITIALS else record.code,
+            aliases=[],
+            handles=[],
+        )
+        if level == DataLevel.CODES:
+            changes["vehicle"] = ""
+    if level == DataLevel.CODES:
+        changes["notes"] = ""
+        for text_field in ("description", "where", "when", "guardianship", "detail", "rationale"):
+            if hasattr(record, text_field):
+                changes[text_field] = ""
+    return dataclasses.replace(record, **changes)
