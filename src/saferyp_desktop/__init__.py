@@ -1,0 +1,3 @@
+"""SaferYP Desktop."""
+
+__version__ = "0.1.0"

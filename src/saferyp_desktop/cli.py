@@ -1,0 +1,278 @@
+"""The ``saferyp`` command (DESIGN.md §7): the same services as the desktop program.
+
+Every failure is one plain sentence on stderr and a non-zero exit code per failure
+class (see ``saferyp --help``); a failed command leaves every file as it was.
+Passphrases come from a TTY prompt, ``--passphrase-file`` or ``SAFERYP_PASSPHRASE``,
+never from the command line itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from saferyp_desktop import __version__
+from saferyp_desktop.errors import (
+    PassphraseUnavailable,
+    SaferypError,
+    UsageError,
+    exit_code_table,
+)
+
+PASSPHRASE_VARIABLE = "SAFERYP_PASSPHRASE"
+NEW_PASSPHRASE_VARIABLE = "SAFERYP_NEW_PASSPHRASE"
+EXIT_INTERRUPTED = 130
+EXIT_BUG = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one sentence and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message[0].upper()}{message[1:]} (see “saferyp --help”).")
+
+
+# -- passphrases ---------------------------------------------------------------
+def _read_passphrase_file(path: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise UsageError("The passphrase file cannot be read.") from None
+    passphrase = text.splitlines()[0] if text else ""
+    if not passphrase:
+        raise UsageError("The passphrase file is empty.")
+    return passphrase
+
+
+def read_passphrase(file: str | None, variable: str, prompt: str, *, confirm: bool = False) -> str:
+    """From the file, else the variable, else a prompt on the terminal."""
+    if file:
+        return _read_passphrase_file(file)
+    value = os.environ.get(variable)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise PassphraseUnavailable()
+    try:
+        passphrase = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Type it again: ") != passphrase:
+            raise UsageError("The two passphrases are different; nothing was changed.")
+    except EOFError:
+        raise PassphraseUnavailable() from None
+    return passphrase
+
+
+def _passphrase(args: argparse.Namespace, *, new: bool = False) -> str:
+    return read_passphrase(
+        args.passphrase_file,
+        PASSPHRASE_VARIABLE,
+        "Passphrase for the new workspace: " if new else "Workspace passphrase: ",
+        confirm=new,
+    )
+
+
+# -- commands ------------------------------------------------------------------
+def _out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from saferyp_desktop.services.workspace import Workspace, WorkspaceDetails
+
+    details = WorkspaceDetails(
+        role=args.role,
+        name=args.name or "",
+        urn=args.urn or "",
+        phase=args.phase or "",
+        community_area=args.area or "",
+        organisation=args.organisation or "",
+    )
+    details.validate()
+    with Workspace.create(Path(args.file), _passphrase(args, new=True), details) as ws:
+        _out(f"Created {Path(args.file).name}, a {args.role} workspace.")
+        _out(f"Fingerprint: {ws.keys().fingerprint}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from saferyp_desktop.services.demo import create_demo_workspace
+
+    with create_demo_workspace(
+        Path(args.file), _passphrase(args, new=True), seed=args.seed, size=args.size
+    ) as ws:
+        counts = ws.table().counts()
+        _out(f"Created {Path(args.file).name}: a DEMO workspace of fictional data ({ws.details.name}).")
+        _out(", ".join(f"{n} {kind.value.replace('_', ' ')}" for kind, n in counts.items() if n))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from saferyp_desktop.domain.checks import CHECK_TITLES, Check
+    from saferyp_desktop.errors import WorkspaceDamaged
+    from saferyp_desktop.services.workspace import Workspace
+
+    with Workspace.open(Path(args.file), _passphrase(args)) as ws:
+        report = ws.check()
+    if not report.healthy:
+        for problem in report.integrity_problems[:20]:
+            print(f"  {problem}", file=sys.stderr)
+        raise WorkspaceDamaged(
+            "This workspace failed its integrity check; restore it from one of its backups."
+        )
+    _out("Integrity: the encryption and the database are intact.")
+    _out(f"Checks for the meeting on {report.meeting_date.isoformat()}:")
+    for check in Check:
+        found = [f for f in report.findings if f.check == check]
+        _out(f"  {CHECK_TITLES[check]}: {len(found) or 'no'} finding{'s' if len(found) != 1 else ''}")
+        for finding in found:
+            _out(f"    {finding.message}")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    from saferyp_desktop.services.workspace import Workspace
+
+    old = _passphrase(args)
+    with Workspace.open(Path(args.file), old) as ws:
+        new = read_passphrase(
+            args.new_passphrase_file,
+            NEW_PASSPHRASE_VARIABLE,
+            "New passphrase: ",
+            confirm=True,
+        )
+        if new == old:
+            raise UsageError("The new passphrase is the same as the old one; nothing was changed.")
+        ws.change_passphrase(new)
+    _out(f"The passphrase of {Path(args.file).name} is changed.")
+    return 0
+
+
+def cmd_import_table(args: argparse.Namespace) -> int:
+    from saferyp_desktop.services.table_io import import_spreadsheet
+    from saferyp_desktop.services.workspace import Workspace
+
+    with Workspace.open(Path(args.file), _passphrase(args)) as ws:
+        added = import_spreadsheet(ws, Path(args.table))
+    _out(f"Imported {added} records from {Path(args.table).name}.")
+    return 0
+
+
+def cmd_export_table(args: argparse.Namespace) -> int:
+    from saferyp_desktop.domain.levels import DataLevel
+    from saferyp_desktop.services.table_io import export_spreadsheet
+    from saferyp_desktop.services.workspace import Workspace
+
+    with Workspace.open(Path(args.file), _passphrase(args)) as ws:
+        export_spreadsheet(ws, Path(args.out), DataLevel(args.level), overwrite=args.force)
+    _out(f"Wrote {Path(args.out).name} ({args.level} level).")
+    return 0
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    from saferyp_desktop.services.workspace import Workspace
+    from saferyp_desktop.storage.atomic import write_atomic
+
+    with Workspace.open(Path(args.file), _passphrase(args)) as ws:
+        card = ws.key_card().to_text()
+    if args.out:
+        write_atomic(Path(args.out), card.encode("utf-8"), mode=0o644)
+        _out(f"Wrote the key card to {Path(args.out).name}.")
+    else:
+        sys.stdout.write(card)
+    return 0
+
+
+# -- parser --------------------------------------------------------------------
+def _exit_codes_text() -> str:
+    lines = ["exit codes:"]
+    lines += [f"  {code:>3}  {text}" for code, text in exit_code_table()]
+    lines.append(f"  {EXIT_INTERRUPTED:>3}  Interrupted (Ctrl+C); nothing was changed.")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="saferyp",
+        description="SaferYP Desktop: encrypted mapping tables for Safer Young People Community Meetings.",
+        epilog="Passphrases come from a prompt, --passphrase-file, or the "
+        f"{PASSPHRASE_VARIABLE} variable; never type one on the command line.\n\n"
+        + _exit_codes_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"saferyp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("file", metavar="FILE", help="the workspace (.sypdb)")
+        p.add_argument("--passphrase-file", metavar="PATH", help="read the passphrase from this file")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("new", cmd_new, "Create a new, empty workspace with its own keys.")
+    p.add_argument("--role", choices=["school", "chair"], required=True)
+    p.add_argument("--name", help="the school's name, or the chair's")
+    p.add_argument("--urn", help="the school's six-digit URN")
+    p.add_argument("--phase", help="the school's phase, e.g. secondary")
+    p.add_argument("--area", help="the community area")
+    p.add_argument("--organisation", help="the chair's organisation")
+
+    p = command("demo", cmd_demo, "Create a workspace of fictional demo data, marked as such.")
+    p.add_argument("--size", choices=["typical", "large"], default="typical")
+    p.add_argument("--seed", type=int, default=1, help="different seeds make different schools")
+
+    command("check", cmd_check, "Check the workspace's integrity and the four meeting checks.")
+
+    p = command("passwd", cmd_passwd, "Change the workspace's passphrase.")
+    p.add_argument(
+        "--new-passphrase-file",
+        metavar="PATH",
+        help=f"read the new passphrase from this file (or {NEW_PASSPHRASE_VARIABLE})",
+    )
+
+    p = command("import-table", cmd_import_table, "Import a spreadsheet into the mapping table.")
+    p.add_argument("table", metavar="TABLE", help="a .xlsx file from the template, or one .csv sheet")
+
+    p = command("export-table", cmd_export_table, "Export the mapping table as a spreadsheet.")
+    p.add_argument("out", metavar="OUT", help="the .xlsx (or .csv for one sheet) to write")
+    p.add_argument("--level", choices=["full", "initials", "codes"], default="initials")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+
+    p = command("key", cmd_key, "Print the workspace's key card, or write it to a file.")
+    p.add_argument("--out", metavar="CARD", help="write the key card (.sypkey) here")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if not getattr(args, "handler", None):
+            raise UsageError("Name a command; “saferyp --help” lists them.")
+        return args.handler(args)
+    except SaferypError as error:
+        print(error.message, file=sys.stderr)
+        for problem in getattr(error, "problems", [])[:200]:
+            print(f"  - {problem}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted; nothing was changed.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        if os.environ.get("SAFERYP_DEBUG"):
+            raise
+        # The message of an unexpected error may quote data; name only its type.
+        print(
+            f"An unexpected problem ({type(error).__name__}) stopped the command; "
+            "please report it. Set SAFERYP_DEBUG=1 to see the details.",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())
