@@ -99,6 +99,18 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+KIND_PLURALS = {
+    "young_person": "young people",
+    "adult": "adults",
+    "peer_group": "peer groups",
+    "location": "locations and contexts",
+    "strength": "strengths",
+    "key_concern": "key concerns and questions",
+    "action": "actions",
+    "meeting": "meetings",
+}
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from saferyp_desktop.services.demo import create_demo_workspace
 
@@ -106,8 +118,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         Path(args.file), _passphrase(args, new=True), seed=args.seed, size=args.size
     ) as ws:
         counts = ws.table().counts()
-        _out(f"Created {Path(args.file).name}: a DEMO workspace of fictional data ({ws.details.name}).")
-        _out(", ".join(f"{n} {kind.value.replace('_', ' ')}" for kind, n in counts.items() if n))
+        _out(
+            f"Created {Path(args.file).name}: a DEMO workspace of fictional data ({ws.details.name})."
+        )
+        _out(", ".join(f"{n} {KIND_PLURALS[kind]}" for kind, n in counts.items() if n) + ".")
     return 0
 
 
@@ -128,7 +142,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     _out(f"Checks for the meeting on {report.meeting_date.isoformat()}:")
     for check in Check:
         found = [f for f in report.findings if f.check == check]
-        _out(f"  {CHECK_TITLES[check]}: {len(found) or 'no'} finding{'s' if len(found) != 1 else ''}")
+        _out(
+            f"  {CHECK_TITLES[check]}: {len(found) or 'no'} finding{'s' if len(found) != 1 else ''}"
+        )
         for finding in found:
             _out(f"    {finding.message}")
     return 0
@@ -157,8 +173,8 @@ def cmd_import_table(args: argparse.Namespace) -> int:
     from saferyp_desktop.services.workspace import Workspace
 
     with Workspace.open(Path(args.file), _passphrase(args)) as ws:
-        added = import_spreadsheet(ws, Path(args.table))
-    _out(f"Imported {added} records from {Path(args.table).name}.")
+        summary = import_spreadsheet(ws, Path(args.table))
+    _out(f"Imported {summary} from {Path(args.table).name}.")
     return 0
 
 
@@ -168,7 +184,9 @@ def cmd_export_table(args: argparse.Namespace) -> int:
     from saferyp_desktop.services.workspace import Workspace
 
     with Workspace.open(Path(args.file), _passphrase(args)) as ws:
-        export_spreadsheet(ws, Path(args.out), DataLevel(args.level), overwrite=args.force)
+        export_spreadsheet(
+            ws, Path(args.out), DataLevel(args.level), sheet=args.sheet, overwrite=args.force
+        )
     _out(f"Wrote {Path(args.out).name} ({args.level} level).")
     return 0
 
@@ -210,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str):
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("file", metavar="FILE", help="the workspace (.sypdb)")
-        p.add_argument("--passphrase-file", metavar="PATH", help="read the passphrase from this file")
+        p.add_argument(
+            "--passphrase-file", metavar="PATH", help="read the passphrase from this file"
+        )
         p.set_defaults(handler=handler)
         return p
 
@@ -236,11 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = command("import-table", cmd_import_table, "Import a spreadsheet into the mapping table.")
-    p.add_argument("table", metavar="TABLE", help="a .xlsx file from the template, or one .csv sheet")
+    p.add_argument(
+        "table", metavar="TABLE", help="a .xlsx file from the template, or one .csv sheet"
+    )
 
     p = command("export-table", cmd_export_table, "Export the mapping table as a spreadsheet.")
     p.add_argument("out", metavar="OUT", help="the .xlsx (or .csv for one sheet) to write")
     p.add_argument("--level", choices=["full", "initials", "codes"], default="initials")
+    p.add_argument("--sheet", help="with a .csv OUT: the sheet to write, e.g. Adults")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
 
     p = command("key", cmd_key, "Print the workspace's key card, or write it to a file.")
@@ -259,6 +282,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in getattr(error, "problems", [])[:200]:
             print(f"  - {problem}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:
+        # The reader (e.g. `head`) stopped listening; that is not a failure of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("Interrupted; nothing was changed.", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -142,6 +142,180 @@ class ProfileInvalid(SaferypError):
     default_message = "The local profile file is not valid."
 
 
+class KeyCardInvalid(SaferypError):
+    exit_code = 43
+    default_message = "The key card is not valid; ask for a fresh copy."
+
+
+# -- bundles (DESIGN.md §5; docs/bundle-format.md lists these in the order a reader checks) --
+class BundleTooLarge(SaferypError):
+    exit_code = 50
+    default_message = "The bundle is larger than a SaferYP bundle may be; it was not opened."
+
+
+class BundleNotAge(SaferypError):
+    exit_code = 51
+    default_message = "This file is not a SaferYP bundle (it is not an age-encrypted file)."
+
+
+class BundleDamaged(SaferypError):
+    exit_code = 52
+    default_message = (
+        "The bundle is damaged or incomplete (it failed its integrity check); "
+        "ask the sender to send it again."
+    )
+
+
+class BundleNotForThisKey(SaferypError):
+    exit_code = 53
+    default_message = (
+        "This bundle was not encrypted to this workspace's key, so it cannot be opened here."
+    )
+
+
+class BundleWrongPassphrase(SaferypError):
+    exit_code = 54
+    default_message = "The bundle passphrase is not right; check the six words with the sender."
+
+
+class BundlePassphraseRequired(SaferypError):
+    exit_code = 55
+    default_message = "This bundle is locked with a passphrase; ask the sender for its six words."
+
+
+class BundleKeyRequired(SaferypError):
+    exit_code = 56
+    default_message = (
+        "This bundle is locked to a workspace's key, not a passphrase; "
+        "open it in the workspace it was sent to."
+    )
+
+
+class BundleZipInvalid(SaferypError):
+    exit_code = 57
+    default_message = (
+        "The bundle's contents are not a well-formed SaferYP archive; it was not opened."
+    )
+
+
+class BundleMemberUnsafe(SaferypError):
+    exit_code = 58
+    default_message = (
+        "The bundle holds a file with an unsafe name (a folder, or a path outside the "
+        "bundle); it was not opened."
+    )
+
+
+class BundleMemberDuplicate(SaferypError):
+    exit_code = 59
+    default_message = "The bundle holds the same file twice; it was not opened."
+
+
+class BundleMemberUnexpected(SaferypError):
+    exit_code = 60
+    default_message = "The bundle holds a file a SaferYP bundle never has; it was not opened."
+
+
+class BundleMemberMissing(SaferypError):
+    exit_code = 61
+    default_message = "The bundle is missing one of its files; ask the sender to send it again."
+
+
+class BundleMemberTooLarge(SaferypError):
+    exit_code = 62
+    default_message = "A file in the bundle is larger than this program accepts; it was not opened."
+
+
+class BundleZipBomb(SaferypError):
+    exit_code = 63
+    default_message = (
+        "The bundle unpacks to far more than it says (a “zip bomb”); it was not opened."
+    )
+
+
+class BundleTooNew(SaferypError):
+    exit_code = 64
+    default_message = (
+        "This bundle was made by a newer version of SaferYP Desktop; update the program to open it."
+    )
+
+
+class BundleManifestInvalid(SaferypError):
+    exit_code = 65
+    default_message = "The bundle's manifest is not valid; it was not opened."
+
+
+class BundleSignatureInvalid(SaferypError):
+    exit_code = 66
+    default_message = (
+        "The bundle's signature does not match its contents: it was changed after it was "
+        "signed, and was not opened."
+    )
+
+
+class BundleMisaddressed(SaferypError):
+    exit_code = 67
+    default_message = "The bundle was signed for someone else and passed on; it was not opened."
+
+
+class BundleWrongKind(SaferypError):
+    exit_code = 68
+    default_message = "This is not the kind of bundle this workspace opens."
+
+
+class BundleContentsMismatch(SaferypError):
+    exit_code = 69
+    default_message = "The bundle's files do not match its signed manifest; it was not opened."
+
+
+class BundleMappingInvalid(SaferypError):
+    exit_code = 70
+    default_message = (
+        "The mapping table in the bundle is not in the expected format; it was not opened."
+    )
+
+
+class UnknownSigner(SaferypError):
+    exit_code = 71
+    default_message = (
+        "This bundle is signed by a key this workspace has not seen; confirm its fingerprint "
+        "with the sender by phone before opening it."
+    )
+
+
+class SignerChanged(SaferypError):
+    exit_code = 72
+    default_message = (
+        "This bundle is signed by a different key from the one this sender used before; "
+        "it was not opened. Call the sender."
+    )
+
+
+class FingerprintMismatch(SaferypError):
+    exit_code = 73
+    default_message = (
+        "The fingerprint you confirmed is not the fingerprint of this bundle's signing key; "
+        "it was not opened."
+    )
+
+
+class AlreadyImported(SaferypError):
+    exit_code = 74
+    default_message = "This bundle has already been opened in this workspace."
+
+
+class Replayed(SaferypError):
+    exit_code = 75
+    default_message = (
+        "This bundle is older than one already opened from the same sender; it was not opened."
+    )
+
+
+class RecipientInvalid(KeyCardInvalid):
+    exit_code = 76
+    default_message = "That is not an age public key (“age1…”); ask for a fresh copy."
+
+
 def exit_code_table() -> list[tuple[int, str]]:
     """Every exit code with the class of failure it stands for, for ``--help``."""
     seen: dict[int, str] = {0: "success"}

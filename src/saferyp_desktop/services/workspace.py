@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,7 +45,10 @@ class WorkspaceDetails:
             raise UsageError("A school's URN is six digits.")
 
     def to_meta(self) -> dict[str, str]:
-        return {k: ("1" if v is True else "0" if v is False else str(v)) for k, v in asdict(self).items()}
+        return {
+            k: ("1" if v is True else "0" if v is False else str(v))
+            for k, v in asdict(self).items()
+        }
 
     @classmethod
     def from_meta(cls, meta: dict[str, str]) -> WorkspaceDetails:
@@ -84,7 +88,6 @@ class Workspace:
         self.details = WorkspaceDetails.from_meta(self.repo.meta())
         self.profile: Profile = load_profile(self.details.profile)
         self._table: MappingTable | None = None
-        self.repo.audit("opened")
 
     # -- life cycle ------------------------------------------------------
     @classmethod
@@ -118,6 +121,11 @@ class Workspace:
         except BaseException:
             db.close()
             raise
+
+    def record_opened(self) -> None:
+        """Note in the audit log that a person opened the workspace (the desktop program
+        does; a command that changes nothing leaves the file exactly as it was)."""
+        self.repo.audit("opened")
 
     def close(self) -> None:
         self._table = None
@@ -170,11 +178,11 @@ class Workspace:
         self.repo.retire(item_id)
         self._table = None
 
-    def import_table(self, incoming: MappingTable) -> None:
+    def import_table(self, incoming: MappingTable, event: str = "table imported") -> None:
         """Add a whole mapping table (from a spreadsheet) in one transaction."""
         for record in incoming.records.values():
             self._check_categories(record)
-        self.repo.save_table(incoming)
+        self.repo.save_table(incoming, event)
         self._table = None
 
     def _check_categories(self, record: Record) -> None:
@@ -200,6 +208,17 @@ class Workspace:
         table = self.table()
         findings = run_checks(table, meeting_date, self.profile.currency_window_weeks)
         return CheckReport(problems, findings, meeting_date, table.counts())
+
+    # -- the spider diagram's remembered positions ---------------------------
+    def diagram_positions(self) -> dict[str, tuple[float, float]]:
+        """Positions the DSL dragged nodes to, by record id."""
+        raw = self.repo.meta().get("diagram_positions")
+        if not raw:
+            return {}
+        return {k: (float(x), float(y)) for k, (x, y) in json.loads(raw).items()}
+
+    def save_diagram_positions(self, positions: dict[str, tuple[float, float]]) -> None:
+        self.repo.set_meta({"diagram_positions": json.dumps(positions)})
 
     # -- keys --------------------------------------------------------------
     def keys(self) -> WorkspaceKeys:

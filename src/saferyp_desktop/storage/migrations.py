@@ -1,0 +1,75 @@
+"""The workspace schema, as ordered migrations on ``PRAGMA user_version``.
+
+Migration N (1-based) takes a workspace from version N-1 to N. Each runs in its own
+transaction together with the version bump, so a failing migration leaves the file at
+the version before it. Never edit a released migration; append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlcipher3
+
+Migration = Callable[[sqlcipher3.Connection], None]
+
+_SCHEMA_1 = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE records (
+      id TEXT PRIMARY KEY, kind TEXT NOT NULL, code TEXT NOT NULL UNIQUE,
+      data TEXT NOT NULL,
+      created TEXT NOT NULL, updated TEXT NOT NULL, last_confirmed TEXT, retired TEXT)""",
+    "CREATE INDEX records_kind ON records(kind)",
+    """CREATE TABLE links (
+      id TEXT PRIMARY KEY,
+      a_id TEXT NOT NULL REFERENCES records(id), b_id TEXT NOT NULL REFERENCES records(id),
+      data TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
+      last_confirmed TEXT, retired TEXT,
+      CHECK (a_id <> b_id))""",
+    "CREATE INDEX links_a ON links(a_id)",
+    "CREATE INDEX links_b ON links(b_id)",
+    """CREATE TABLE evidence (
+      id TEXT PRIMARY KEY,
+      record_id TEXT REFERENCES records(id), link_id TEXT REFERENCES links(id),
+      data TEXT NOT NULL, observed TEXT NOT NULL, recorded_at TEXT NOT NULL, retired TEXT,
+      CHECK ((record_id IS NULL) <> (link_id IS NULL)))""",
+    "CREATE INDEX evidence_record ON evidence(record_id)",
+    "CREATE INDEX evidence_link ON evidence(link_id)",
+    """CREATE TABLE audit (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, event TEXT NOT NULL,
+      record_ids TEXT NOT NULL DEFAULT '[]')""",
+    # The workspace's own age identity and Ed25519 key.
+    "CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
+)
+
+
+def _migration_1(conn: sqlcipher3.Connection) -> None:
+    """The first schema: records, links, evidence, audit, meta and secrets."""
+    for statement in _SCHEMA_1:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_migration_1]
+
+
+def latest_version() -> int:
+    """The schema version this program writes."""
+    return len(MIGRATIONS)
+
+
+def migrate(conn: sqlcipher3.Connection, current: int) -> int:
+    """Apply every migration after ``current``, each atomically; return the new version.
+
+    ``conn`` must be in autocommit mode (isolation_level=None) with no open transaction.
+    """
+    for version, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migration(conn)
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+                conn.execute("ROLLBACK")
+            raise
+    return latest_version()
