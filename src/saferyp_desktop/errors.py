@@ -286,8 +286,8 @@ class UnknownSigner(SaferypError):
 class SignerChanged(SaferypError):
     exit_code = 72
     default_message = (
-        "This bundle is signed by a different key from the one this sender used before; "
-        "it was not opened. Call the sender."
+        "This bundle is signed by a different key from the one this sender used before, "
+        "so it was not opened; call the sender."
     )
 
 

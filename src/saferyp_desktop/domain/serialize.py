@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -26,10 +27,30 @@ from saferyp_desktop.errors import RecordInvalid
 _NESTED = {"members": Membership, "attendees": Attendee}
 
 
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) else int(value)
+
+
+def _decoder_for(name: str, hint: Any) -> Callable[[Any], Any] | None:
+    """How to turn a JSON value back into the field's type (None: use it as it is)."""
+    base = {t for t in typing.get_args(hint) if t is not type(None)} or {hint}
+    if datetime in base:
+        return datetime.fromisoformat
+    if date in base:
+        return date.fromisoformat
+    if name in _NESTED:
+        nested = _NESTED[name]
+        return lambda items: [nested(**item) for item in items]
+    if int in base:
+        return _int
+    return None
+
+
 @cache
-def _field_types(cls: type) -> dict[str, Any]:
+def _decoders(cls: type) -> dict[str, Callable[[Any], Any] | None]:
+    """Every field of ``cls`` with its decoder; computed once per class (loading is hot)."""
     hints = typing.get_type_hints(cls)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+    return {f.name: _decoder_for(f.name, hints[f.name]) for f in dataclasses.fields(cls)}
 
 
 def _encode(value: Any) -> Any:
@@ -42,22 +63,6 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decode(name: str, hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    base = {t for t in typing.get_args(hint) if t is not type(None)} or {hint}
-    if datetime in base:
-        parsed = datetime.fromisoformat(value)
-        return parsed
-    if date in base:
-        return date.fromisoformat(value)
-    if name in _NESTED:
-        return [_NESTED[name](**item) for item in value]
-    if int in base and not isinstance(value, int):
-        return int(value)
-    return value
-
-
 def to_dict(item: Record | Link | Evidence) -> dict[str, Any]:
     """Every field, JSON-able; records also carry their ``kind``."""
     data = {f.name: _encode(getattr(item, f.name)) for f in dataclasses.fields(item)}
@@ -67,17 +72,17 @@ def to_dict(item: Record | Link | Evidence) -> dict[str, Any]:
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    types = _field_types(cls)
-    unknown = set(data) - set(types) - {"kind"}
-    if unknown:
-        raise RecordInvalid(f"Unknown field “{sorted(unknown)[0]}”.")
+    decoders = _decoders(cls)
+    kwargs = {}
     try:
-        kwargs = {
-            name: _decode(name, types[name], value)
-            for name, value in data.items()
-            if name != "kind"
-        }
+        for name, value in data.items():
+            if name == "kind":
+                continue
+            decode = decoders[name]
+            kwargs[name] = value if decode is None or value is None else decode(value)
         return cls(**kwargs)
+    except KeyError as error:
+        raise RecordInvalid(f"Unknown field “{error.args[0]}”.") from None
     except (TypeError, ValueError) as error:
         raise RecordInvalid(f"A {cls.__name__} has a bad or missing field ({error}).") from None
 

@@ -18,6 +18,8 @@ from saferyp_desktop.storage.repository import Repository
 
 ROLES = ("school", "chair")
 MIN_PASSPHRASE_LENGTH = 10
+# Key cards and bundle manifests carry the name; they refuse longer ones.
+MAX_NAME_LENGTH = 200
 
 
 @dataclass
@@ -41,6 +43,8 @@ class WorkspaceDetails:
             raise UsageError(f"The role must be “school” or “chair”, not “{self.role}”.")
         if not self.name.strip():
             raise UsageError("A workspace needs a name: the school's name, or the chair's.")
+        if len(self.name) > MAX_NAME_LENGTH or len(self.organisation) > MAX_NAME_LENGTH:
+            raise UsageError(f"A name can be at most {MAX_NAME_LENGTH} characters.")
         if self.role == "school" and not (len(self.urn) == 6 and self.urn.isdigit()):
             raise UsageError("A school's URN is six digits.")
 
