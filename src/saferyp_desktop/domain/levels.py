@@ -8,7 +8,14 @@ from __future__ import annotations
 import dataclasses
 from enum import StrEnum
 
-from saferyp_desktop.domain.records import Adult, Record, YoungPerson, derive_initials
+from saferyp_desktop.domain.records import (
+    Adult,
+    Record,
+    Strength,
+    StrengthKind,
+    YoungPerson,
+    derive_initials,
+)
 
 
 class DataLevel(StrEnum):
@@ -40,11 +47,18 @@ def initials_of(record: Record) -> str:
     return ""
 
 
+def is_trusted_adult(record: Record) -> bool:
+    """A strength that is a person (a named member of staff or a relative)."""
+    return isinstance(record, Strength) and record.strength_kind == StrengthKind.TRUSTED_ADULT.value
+
+
 def display_name(record: Record, level: DataLevel) -> str:
     """What a record is called at ``level``: people are reduced; places and groups keep
     their labels except at the codes level."""
     if level == DataLevel.CODES:
         return record.code
+    if level != DataLevel.FULL and is_trusted_adult(record):
+        return StrengthKind.TRUSTED_ADULT.value
     if is_person(record):
         return record.label_text() if level == DataLevel.FULL else initials_of(record)
     return record.label_text()
@@ -78,6 +92,8 @@ def redact(record: Record, level: DataLevel) -> Record:
         )
         if level == DataLevel.CODES:
             changes["vehicle"] = ""
+    elif is_trusted_adult(record):
+        changes["label"] = StrengthKind.TRUSTED_ADULT.value
     if level == DataLevel.CODES:
         changes["notes"] = ""
         for text_field in ("description", "where", "when", "guardianship", "detail", "rationale"):

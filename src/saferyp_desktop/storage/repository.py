@@ -132,6 +132,7 @@ class Repository:
 
     def save_record(self, record: Record) -> Record:
         """Insert or update one record (giving it a code if it has none); returns it."""
+        record.validate()  # before a code is given, so a refusal names no code never issued
         with self.db.transaction():
             if not record.code:
                 record.code = self.next_code(record.kind)

@@ -1,0 +1,599 @@
+"""The main window: the sections of one open workspace, its menus and status bar.
+
+Built as ``MainWindow(session, preferences)`` by the app controller, which connects
+``lockRequested``, ``prepareRequested`` and ``preferencesRequested``, and calls
+:meth:`MainWindow.clear` when the workspace locks. Every edit goes through the
+session; the window only listens to ``Session.changed`` to keep its views in step.
+Sections are built the first time they are opened, so the window opens quickly on a
+large workspace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from saferyp_desktop import __version__
+from saferyp_desktop.domain.mapping import MappingTable
+from saferyp_desktop.domain.records import Kind
+from saferyp_desktop.errors import SaferypError
+from saferyp_desktop.ui import clipboard
+from saferyp_desktop.ui.dialogs import dialogs
+from saferyp_desktop.ui.sections.overview import OverviewPage
+from saferyp_desktop.ui.sections.record_section import RecordSection
+from saferyp_desktop.ui.session import Session
+from saferyp_desktop.ui.settings import Preferences
+
+OVERVIEW_DELAY_MS = 250  # after an edit, the Overview and diagram wait for a pause
+DIAGRAM_DELAY_MS = 400
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    title: str
+    kind: Kind | None
+    shortcut: str
+
+
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec("overview", "Overview", None, "Ctrl+1"),
+    SectionSpec("young_person", "Young people", Kind.YOUNG_PERSON, "Ctrl+2"),
+    SectionSpec("adult", "Adults", Kind.ADULT, "Ctrl+3"),
+    SectionSpec("peer_group", "Peer groups", Kind.PEER_GROUP, "Ctrl+4"),
+    SectionSpec("location", "Locations & contexts", Kind.LOCATION, "Ctrl+5"),
+    SectionSpec("strength", "Strengths", Kind.STRENGTH, "Ctrl+6"),
+    SectionSpec("diagram", "Spider diagram", None, "Ctrl+7"),
+    SectionSpec("key_concern", "Concerns & questions", Kind.KEY_CONCERN, "Ctrl+8"),
+    SectionSpec("action", "Actions", Kind.ACTION, "Ctrl+9"),
+    SectionSpec("meeting", "Meetings", Kind.MEETING, "Ctrl+0"),
+)
+SECTION_INDEX = {spec.key: i for i, spec in enumerate(SECTIONS)}
+KIND_SECTION = {spec.kind: i for i, spec in enumerate(SECTIONS) if spec.kind is not None}
+
+DEMO_BANNER_STYLE = (
+    "QLabel#demoBanner { background: #FFD54F; color: #3E2723; font-weight: bold; padding: 6px; }"
+)
+
+
+class MainWindow(QMainWindow):
+    """One unlocked workspace: navigation on the left, the chosen section on the right."""
+
+    lockRequested = Signal()  # noqa: N815 - Qt naming
+    prepareRequested = Signal()  # noqa: N815
+    preferencesRequested = Signal()  # noqa: N815
+
+    def __init__(self, session: Session, preferences: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session: Session | None = session
+        self.preferences = preferences
+        self._cleared = False
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.tr("SaferYP Desktop — %s") % session.workspace.path.name)
+
+        self.sections: dict[Kind, RecordSection] = {}
+        self.overview: OverviewPage | None = None
+        self.diagram = None  # the SpiderDiagramView, once the page is opened
+        self._diagram_stale = True
+        self._diagram_pinned_loaded = False  # dragged positions are read once, at first drawing
+        self._overview_stale = False
+
+        self._build_central(session)
+        self._build_actions(session)
+        self._build_menus()
+        self._build_status_bar(session)
+
+        self._overview_timer = self._timer(OVERVIEW_DELAY_MS, self._refresh_overview)
+        self._diagram_timer = self._timer(DIAGRAM_DELAY_MS, self._refresh_diagram)
+        session.changed.connect(self._on_changed)
+        session.saved.connect(self._on_saved)
+        session.presentationChanged.connect(self._on_presentation_changed)
+        session.closed.connect(self.clear)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+        self._restore_window_state()
+        self.show_section(0)
+
+    # -- building -------------------------------------------------------------------------
+    def _timer(self, interval: int, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(interval)
+        timer.timeout.connect(slot)
+        return timer
+
+    def _build_central(self, session: Session) -> None:
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.demo_banner = QLabel(self.tr("Demo workspace — all people and places are fictional"), central)
+        self.demo_banner.setObjectName("demoBanner")
+        self.demo_banner.setStyleSheet(DEMO_BANNER_STYLE)
+        self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_banner.setAccessibleName(self.tr("Demo workspace"))
+        self.demo_banner.setVisible(bool(session.workspace.details.demo))
+        outer.addWidget(self.demo_banner)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        self.navigation = QListWidget(central)
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName(self.tr("Sections"))
+        self.navigation.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.navigation.setFixedWidth(200)
+        for spec in SECTIONS:
+            item = QListWidgetItem(self.tr(spec.title), self.navigation)
+            item.setToolTip(f"{self.tr(spec.title)} ({spec.shortcut})")
+            item.setSizeHint(item.sizeHint().expandedTo(self.navigation.fontMetrics().size(0, "X") * 2))
+        self.stack = QStackedWidget(central)
+        self.pages: list[QWidget] = []
+        for spec in SECTIONS:
+            page = QWidget(self.stack)
+            page.setObjectName(f"page_{spec.key}")
+            QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+            self.stack.addWidget(page)
+            self.pages.append(page)
+        self._built: set[int] = set()
+        body.addWidget(self.navigation)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+        self.navigation.currentRowChanged.connect(self._navigated)
+
+    def _action(self, text: str, shortcut: QKeySequence | str | None = None, slot=None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        if slot is not None:
+            action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self, session: Session) -> None:
+        self.prepare_action = self._action(
+            self.tr("&Prepare for a meeting…"), "Ctrl+M", self.prepareRequested.emit,
+            self.tr("Walk through everything the meeting needs, step by step"),
+        )
+        self.preferences_action = self._action(
+            self.tr("Pr&eferences…"), QKeySequence.StandardKey.Preferences, self.preferencesRequested.emit
+        )
+        self.lock_action = self._action(
+            self.tr("&Lock"), "Ctrl+L", self.lockRequested.emit,
+            self.tr("Close the workspace and ask for the passphrase again"),
+        )
+        self.close_action = self._action(self.tr("&Close workspace"), "Ctrl+W", self.close)
+
+        self.undo_action = session.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = session.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addAction(self.undo_action)
+        self.addAction(self.redo_action)
+        self.add_action = self._action(self.tr("&Add"), QKeySequence.StandardKey.New, self.add_record)
+        # Del and Ctrl+C act on the records table that has focus (so Del in a text field
+        # or a member list keeps its own meaning); from the menu they act on the section.
+        self.retire_action = self._action(self.tr("&Retire…"), QKeySequence.StandardKey.Delete, self.retire_selected)
+        self.retire_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.copy_action = self._action(self.tr("&Copy rows"), QKeySequence.StandardKey.Copy, self.copy_selection)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.find_action = self._action(self.tr("&Find"), QKeySequence.StandardKey.Find, self.focus_filter)
+
+        self.presentation_action = self._action(
+            self.tr("&Presentation mode"), "F5", None,
+            self.tr("Show initials instead of names everywhere, for a projector"),
+        )
+        self.presentation_action.setCheckable(True)
+        self.presentation_action.setChecked(session.presentation)
+        self.presentation_action.toggled.connect(self._presentation_toggled)
+        self.section_actions: list[QAction] = []
+        group = QActionGroup(self)
+        for i, spec in enumerate(SECTIONS):
+            action = self._action(self.tr(spec.title).replace("&", "&&"), spec.shortcut)
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, index=i: self.show_section(index, focus=True))
+            group.addAction(action)
+            self.section_actions.append(action)
+        self.about_action = self._action(self.tr("&About SaferYP Desktop"), None, self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self.prepare_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.preferences_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.close_action)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.add_action)
+        edit_menu.addAction(self.retire_action)
+        edit_menu.addAction(self.copy_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addAction(self.presentation_action)
+        view_menu.addSeparator()
+        for action in self.section_actions:
+            view_menu.addAction(action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.about_action)
+        self.file_menu, self.edit_menu, self.view_menu, self.help_menu = (
+            file_menu, edit_menu, view_menu, help_menu
+        )
+
+    def _build_status_bar(self, session: Session) -> None:
+        status = self.statusBar()
+        self.file_label = QLabel(session.workspace.path.name, self)
+        self.file_label.setObjectName("fileLabel")
+        self.encryption_label = QLabel(self.tr("Encrypted (SQLCipher 4)"), self)
+        self.presentation_label = QLabel(self.tr("Presentation mode: initials only"), self)
+        self.presentation_label.setVisible(session.presentation)
+        self.saved_label = QLabel(self)
+        self.saved_label.setObjectName("savedLabel")
+        if session.last_saved is not None:
+            self._on_saved(session.last_saved)
+        else:
+            self.saved_label.setText(self.tr("No changes yet"))
+        status.addWidget(self.file_label)
+        status.addWidget(self.encryption_label)
+        status.addPermanentWidget(self.presentation_label)
+        status.addPermanentWidget(self.saved_label)
+
+    # -- sections -------------------------------------------------------------------------------
+    def current_index(self) -> int:
+        return self.stack.currentIndex()
+
+    def current_section(self) -> RecordSection | None:
+        kind = SECTIONS[self.current_index()].kind
+        return self.sections.get(kind) if kind is not None else None
+
+    def show_section(self, index: int | str | Kind, focus: bool = False) -> QWidget:
+        """Open a section by position, key (``"adult"``, ``"diagram"``) or record kind."""
+        if isinstance(index, Kind):
+            index = KIND_SECTION[index]
+        elif isinstance(index, str):
+            index = SECTION_INDEX[index]
+        self._ensure_built(index)
+        if self.navigation.currentRow() != index:
+            self.navigation.setCurrentRow(index)  # calls _navigated
+        else:
+            self._navigated(index)
+        if focus:
+            self._focus_page(index)
+        return self.pages[index]
+
+    def section(self, kind: Kind) -> RecordSection:
+        """The section of ``kind`` (built if it was not yet opened)."""
+        self._ensure_built(KIND_SECTION[kind])
+        return self.sections[kind]
+
+    def open_record(self, record_id: str) -> bool:
+        """Show a record (or a link, or an evidence entry's subject) in its section."""
+        if self.session is None:
+            return False
+        table = self.session.table()
+        if record_id in table.evidence:
+            return self.open_record(table.evidence[record_id].subject_id)
+        link = table.links.get(record_id)
+        if link is not None:
+            if not self.open_record(link.a_id):
+                return False
+            section = self.current_section()
+            if section is not None:
+                section.show_link(link.id)
+            return True
+        record = table.get(record_id)
+        if record is None or record.kind not in KIND_SECTION:
+            return False
+        self.show_section(record.kind)
+        section = self.sections[record.kind]
+        found = section.select_record(record_id)
+        if found:
+            section.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        return found
+
+    def _ensure_built(self, index: int) -> None:
+        if index in self._built or self.session is None:
+            return
+        self._built.add(index)
+        spec = SECTIONS[index]
+        page = self.pages[index]
+        if spec.kind is not None:
+            widget: QWidget = self._build_record_section(spec)
+        elif spec.key == "overview":
+            self.overview = OverviewPage(self.session, page)
+            self.overview.recordActivated.connect(self.open_record)
+            widget = self.overview
+        else:
+            widget = self._build_diagram(page)
+        page.layout().addWidget(widget)
+
+    def _build_record_section(self, spec: SectionSpec) -> RecordSection:
+        assert self.session is not None and spec.kind is not None
+        section = RecordSection(self.session, spec.kind, self.tr(spec.title), self.pages[SECTION_INDEX[spec.key]])
+        state = self.preferences.geometry(f"table_header/{spec.kind.value}")
+        if state is not None and not state.isEmpty():
+            section.restore_header_state(state)
+        splitter = self.preferences.geometry(f"section_splitter/{spec.kind.value}")
+        if splitter is not None and not splitter.isEmpty():
+            section.splitter.restoreState(splitter)
+        section.view.addAction(self.retire_action)
+        section.view.addAction(self.copy_action)
+        section.selectionChanged.connect(self._update_actions)
+        self.sections[spec.kind] = section
+        return section
+
+    def _build_diagram(self, page: QWidget) -> QWidget:
+        assert self.session is not None
+        # Imported when first opened: the window opens without loading the diagram's code.
+        from saferyp_desktop.ui.diagram import SpiderDiagramView
+
+        view = SpiderDiagramView(page, profile=self.session.profile, save_positions=self._save_positions)
+        view.setObjectName("spiderDiagram")
+        view.recordActivated.connect(self.open_record)
+        view.set_presentation(self.session.presentation)
+        self.diagram = view
+        self._diagram_stale = True
+        return view
+
+    def _navigated(self, index: int) -> None:
+        if index < 0:
+            return
+        self._ensure_built(index)
+        self.stack.setCurrentIndex(index)
+        self.section_actions[index].setChecked(True)
+        key = SECTIONS[index].key
+        if key == "overview" and self._overview_stale:
+            self._refresh_overview()
+        if key == "diagram" and self._diagram_stale:
+            self._refresh_diagram()
+        self._update_actions()
+
+    def _focus_page(self, index: int) -> None:
+        spec = SECTIONS[index]
+        if spec.kind is not None:
+            self.sections[spec.kind].view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif spec.key == "diagram" and self.diagram is not None:
+            self.diagram.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.navigation.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # -- commands -------------------------------------------------------------------------------
+    def add_record(self) -> None:
+        section = self.current_section()
+        if section is not None:
+            section.add_new()
+
+    def retire_selected(self) -> None:
+        section = self.current_section()
+        if section is not None:
+            section.retire_selected()
+
+    def copy_selection(self) -> None:
+        """Copy the selected rows as text, at the level shown (initials in presentation mode)."""
+        section = self.current_section()
+        text = section.copy_text() if section is not None else ""
+        if text:
+            clipboard.copy_text(text)
+            rows = text.count("\n") - 1
+            self.statusBar().showMessage(self.tr("Copied %d rows") % rows, 4000)
+
+    @property
+    def copied_to_clipboard(self) -> bool:
+        """True while the clipboard holds rows this program copied (clear them on lock)."""
+        return clipboard.holds_ours()
+
+    def focus_filter(self) -> None:
+        section = self.current_section()
+        if section is not None:
+            section.focus_filter()
+
+    def show_about(self) -> None:
+        dialogs().info(
+            self,
+            self.tr("About SaferYP Desktop"),
+            self.tr("SaferYP Desktop %s: offline, encrypted mapping of extra-familial harm "
+                    "for Safer Young People Community Meetings.") % __version__,
+        )
+
+    def _presentation_toggled(self, on: bool) -> None:
+        if self.session is not None:
+            self.session.set_presentation(on)
+
+    # -- following the session --------------------------------------------------------------------
+    def _on_changed(self, ids: list) -> None:
+        if self._cleared:
+            return
+        for section in self.sections.values():
+            section.on_changed(ids)
+        self._overview_stale = True
+        self._diagram_stale = True
+        self._overview_timer.start()
+        self._diagram_timer.start()
+        self._update_actions()
+
+    def _on_saved(self, when: datetime) -> None:
+        self.saved_label.setText(self.tr("Saved %s") % when.strftime("%H:%M:%S"))
+
+    def _on_presentation_changed(self, on: bool) -> None:
+        if self._cleared:
+            return
+        self.presentation_action.blockSignals(True)
+        self.presentation_action.setChecked(on)
+        self.presentation_action.blockSignals(False)
+        self.presentation_label.setVisible(on)
+        for section in self.sections.values():
+            section.on_presentation_changed()
+        if self.overview is not None:
+            self.overview.refresh()
+            self._overview_stale = False
+        if self.diagram is not None:
+            self.diagram.set_presentation(on)
+
+    def _refresh_overview(self) -> None:
+        self._overview_timer.stop()
+        if self._cleared or self.overview is None:
+            return
+        if self.current_index() != SECTION_INDEX["overview"]:
+            self._overview_stale = True  # worked out when next shown
+            return
+        self.overview.refresh()
+        self._overview_stale = False
+
+    def _refresh_diagram(self) -> None:
+        self._diagram_timer.stop()
+        if self._cleared or self.diagram is None or self.session is None:
+            return
+        if self.current_index() != SECTION_INDEX["diagram"]:
+            self._diagram_stale = True
+            return
+        if not self._diagram_pinned_loaded:
+            self._diagram_pinned_loaded = True
+            self.diagram.refresh(self.session.table(), pinned=self.session.workspace.diagram_positions())
+        else:
+            self.diagram.refresh(self.session.table())
+        self._diagram_stale = False
+
+    def _save_positions(self, positions: dict[str, tuple[float, float]]) -> None:
+        if self.session is None:
+            return
+        try:
+            self.session.workspace.save_diagram_positions(positions)
+        except SaferypError as error:
+            dialogs().error(self, self.tr("Positions not saved"), error.message)
+
+    def _update_actions(self) -> None:
+        section = self.current_section()
+        on_records = section is not None and self.session is not None
+        self.add_action.setEnabled(on_records)
+        self.find_action.setEnabled(on_records)
+        self.retire_action.setEnabled(on_records and section.retire_button.isEnabled())
+        self.copy_action.setEnabled(on_records and bool(section.selected_rows()))
+        if section is not None:
+            self.add_action.setText(self.tr("&Add to %s") % section.title.replace("&", "&&"))
+        else:
+            self.add_action.setText(self.tr("&Add"))
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # The diagram's own Ctrl+0 ("Fit") wins while it has focus; elsewhere Ctrl+0 opens Meetings.
+        if self._cleared:
+            return
+        in_diagram = self.diagram is not None and new is not None and (
+            new is self.diagram or self.diagram.isAncestorOf(new)
+        )
+        meetings = self.section_actions[SECTION_INDEX["meeting"]]
+        wanted = QKeySequence() if in_diagram else QKeySequence(SECTIONS[SECTION_INDEX["meeting"]].shortcut)
+        if meetings.shortcut() != wanted:
+            meetings.setShortcut(wanted)
+
+    # -- layout kept between runs ---------------------------------------------------------------
+    def _restore_window_state(self) -> None:
+        geometry = self.preferences.geometry("main_window")
+        if geometry is None or geometry.isEmpty() or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        state = self.preferences.geometry("main_window_state")
+        if state is not None and not state.isEmpty():
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        """Remember the window's size and each table's columns (never any content)."""
+        self.preferences.set_geometry("main_window", self.saveGeometry())
+        self.preferences.set_geometry("main_window_state", self.saveState())
+        for kind, section in self.sections.items():
+            self.preferences.set_geometry(f"table_header/{kind.value}", section.header_state())
+            self.preferences.set_geometry(f"section_splitter/{kind.value}", section.splitter.saveState())
+
+    def reset_layout(self) -> None:
+        """Forget remembered sizes and columns: back to the defaults."""
+        empty = QByteArray()
+        for name in ("main_window", "main_window_state"):
+            self.preferences.set_geometry(name, empty)
+        for spec in SECTIONS:
+            if spec.kind is not None:
+                self.preferences.set_geometry(f"table_header/{spec.kind.value}", empty)
+                self.preferences.set_geometry(f"section_splitter/{spec.kind.value}", empty)
+        self.resize(1280, 800)
+        for section in self.sections.values():
+            header = section.view.horizontalHeader()
+            for column in range(section.model.columnCount()):
+                header.moveSection(header.visualIndex(column), column)
+                section.view.setColumnWidth(column, section.model.column_width(column))
+            header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+
+    # -- locking and closing -----------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget everything shown: models emptied, editors cleared, diagram emptied.
+
+        Edits typed but not yet saved are saved first (quietly), as every change is.
+        Called by the app controller when the workspace locks; the window is then closed.
+        """
+        if self._cleared:
+            return
+        for section in self.sections.values():
+            if section.editor.dirty:
+                section.editor.apply(quiet=True)
+        self.save_layout()
+        self._cleared = True
+        self._overview_timer.stop()
+        self._diagram_timer.stop()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._focus_changed)
+        session, self.session = self.session, None
+        if session is not None:
+            for signal, slot in (
+                (session.changed, self._on_changed),
+                (session.saved, self._on_saved),
+                (session.presentationChanged, self._on_presentation_changed),
+                (session.closed, self.clear),
+            ):
+                signal.disconnect(slot)
+        for section in self.sections.values():
+            section.clear()
+        if self.overview is not None:
+            self.overview.clear()
+        if self.diagram is not None:
+            self.diagram.set_save_positions(None)
+            self.diagram.refresh(MappingTable())
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        for action in (self.add_action, self.retire_action, self.copy_action, self.find_action,
+                       self.prepare_action, self.presentation_action):
+            action.setEnabled(False)
+        self.saved_label.clear()
+        self.statusBar().clearMessage()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        if not self._cleared:
+            for section in self.sections.values():
+                if section.editor.dirty and not section.editor.apply():
+                    event.ignore()  # the unsaved edit was refused: let the user fix it
+                    return
+            self.save_layout()
+        super().closeEvent(event)

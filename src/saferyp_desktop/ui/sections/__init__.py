@@ -1,0 +1,1 @@
+"""The main window's sections: record tables and editors, the Overview, the diagram page."""

@@ -1,0 +1,251 @@
+"""The Overview: harm categories counted, open findings of the four checks, the
+next meeting, what is stale, and the key card's fingerprint."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from saferyp_desktop.domain.checks import CHECK_TITLES, Check, Finding, run_checks
+from saferyp_desktop.errors import SaferypError
+from saferyp_desktop.ui.sections.detail_models import FindingsModel, HarmCountsModel
+from saferyp_desktop.ui.sections.roles import RecordIdRole
+from saferyp_desktop.ui.session import Session
+
+OPEN_CHECKS = (Check.RELEVANT, Check.EVIDENCED, Check.PLAN)
+
+
+def long_date(value: date) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+class OverviewPage(QWidget):
+    """A summary of the workspace; every finding opens its record."""
+
+    recordActivated = Signal(str)  # noqa: N815 - Qt naming
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session: Session | None = session
+        self.setObjectName("overview")
+        self.findings: list[Finding] = []
+        self.integrity_problems: list[str] = []
+
+        content = QWidget(self)
+        self.title = QLabel(self.tr("Overview"), content)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.integrity_note = QLabel(content)
+        self.integrity_note.setObjectName("integrityNote")
+        self.integrity_note.setWordWrap(True)
+        self.integrity_note.hide()
+
+        # Next meeting
+        self.meeting_box = QGroupBox(self.tr("Next meeting"), content)
+        self.meeting_label = QLabel(self.meeting_box)
+        self.meeting_label.setWordWrap(True)
+        self.meeting_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(self.meeting_box).addWidget(self.meeting_label)
+
+        # Key card fingerprint
+        self.key_box = QGroupBox(self.tr("Key card fingerprint"), content)
+        self.fingerprint_label = QLabel(self.key_box)
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setPointSizeF(font.pointSizeF())
+        mono.setWeight(QFont.Weight.Bold)
+        self.fingerprint_label.setFont(mono)
+        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint_label.setAccessibleName(self.tr("Key card fingerprint"))
+        self.fingerprint_note = QLabel(
+            self.tr(
+                "Read this out to the meeting chair by phone when they first import a bundle "
+                "from you, so they know it really came from this workspace."
+            ),
+            self.key_box,
+        )
+        self.fingerprint_note.setWordWrap(True)
+        key_layout = QVBoxLayout(self.key_box)
+        key_layout.addWidget(self.fingerprint_label)
+        key_layout.addWidget(self.fingerprint_note)
+
+        # Harm categories
+        self.harm_box = QGroupBox(self.tr("Records by harm category"), content)
+        self.harm_model = HarmCountsModel(self)
+        self.harm_view = self._table(self.harm_model, self.tr("Records by harm category"), self.harm_box)
+        self.harm_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.harm_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, self.harm_model.columnCount()):
+            self.harm_view.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents
+            )
+        QVBoxLayout(self.harm_box).addWidget(self.harm_view)
+
+        # Open findings of the checks, one tab each
+        self.findings_box = QGroupBox(self.tr("Open findings of the checks"), content)
+        self.findings_note = QLabel(self.findings_box)
+        self.findings_note.setWordWrap(True)
+        self.findings_tabs = QTabWidget(self.findings_box)
+        self.findings_models: dict[Check, FindingsModel] = {}
+        self.findings_views: dict[Check, QTableView] = {}
+        for check in OPEN_CHECKS:
+            model = FindingsModel((check,), self)
+            view = self._findings_view(model, CHECK_TITLES[check])
+            self.findings_models[check] = model
+            self.findings_views[check] = view
+            self.findings_tabs.addTab(view, self.tr(CHECK_TITLES[check]))
+        findings_layout = QVBoxLayout(self.findings_box)
+        findings_layout.addWidget(self.findings_note)
+        findings_layout.addWidget(self.findings_tabs)
+
+        # What is stale: the "current" check
+        self.stale_box = QGroupBox(self.tr("What is stale"), content)
+        self.stale_note = QLabel(self.stale_box)
+        self.stale_note.setWordWrap(True)
+        self.findings_models[Check.CURRENT] = FindingsModel((Check.CURRENT,), self)
+        self.stale_view = self._findings_view(self.findings_models[Check.CURRENT], self.tr("What is stale"))
+        self.findings_views[Check.CURRENT] = self.stale_view
+        stale_layout = QVBoxLayout(self.stale_box)
+        stale_layout.addWidget(self.stale_note)
+        stale_layout.addWidget(self.stale_view)
+
+        grid = QGridLayout(content)
+        grid.addWidget(self.title, 0, 0, 1, 2)
+        grid.addWidget(self.integrity_note, 1, 0, 1, 2)
+        grid.addWidget(self.meeting_box, 2, 0)
+        grid.addWidget(self.key_box, 2, 1)
+        grid.addWidget(self.harm_box, 3, 0)
+        grid.addWidget(self.stale_box, 3, 1)
+        grid.addWidget(self.findings_box, 4, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(5, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self.refresh(check_integrity=True)
+
+    def _table(self, model, name: str, parent: QWidget) -> QTableView:
+        view = QTableView(parent)
+        view.setModel(model)
+        view.setAccessibleName(name)
+        view.verticalHeader().hide()
+        view.setWordWrap(False)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        rows = 10
+        view.setMinimumHeight(view.verticalHeader().defaultSectionSize() * rows + 30)
+        return view
+
+    def _findings_view(self, model: FindingsModel, name: str) -> QTableView:
+        view = self._table(model, name, self)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setColumnWidth(FindingsModel.RECORD, 90)
+        view.setColumnWidth(FindingsModel.NAME, 160)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.setToolTip(self.tr("Click a finding (or press Enter) to open its record"))
+        view.setCursor(Qt.CursorShape.PointingHandCursor)
+        view.clicked.connect(self._activated)
+        view.activated.connect(self._activated)
+        return view
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            subject = index.data(RecordIdRole)
+            if subject:
+                self.recordActivated.emit(str(subject))
+
+    # -- showing -------------------------------------------------------------------------------
+    def refresh(self, check_integrity: bool = False) -> None:
+        """Work everything out again from the workspace."""
+        session = self.session
+        if session is None:
+            return
+        workspace = session.workspace
+        meeting = workspace.next_meeting()
+        meeting_date = meeting.date if meeting else date.today()
+        window = session.profile.currency_window_weeks
+        if check_integrity:
+            # The full check (with the file's integrity) once when opened; afterwards only
+            # the four checks, which are quick, follow the edits.
+            report = workspace.check()
+            self.integrity_problems = list(report.integrity_problems)
+            self.findings = list(report.findings)
+        else:
+            self.findings = run_checks(session.table(), meeting_date, window)
+        self.integrity_note.setVisible(bool(self.integrity_problems))
+        self.integrity_note.setText(
+            self.tr("This workspace has a problem: %s Restore it from a backup if it persists.")
+            % " ".join(self.integrity_problems)
+        )
+
+        if meeting is None:
+            self.meeting_label.setText(
+                self.tr("No meeting is planned. Add one in Meetings (Ctrl+0), or use "
+                        "File ▸ Prepare for a meeting (Ctrl+M).")
+            )
+        else:
+            venue = meeting.venue or self.tr("venue not yet known")
+            self.meeting_label.setText(
+                self.tr("%s\n%s\nStatus: %s") % (long_date(meeting.date), venue, meeting.status)
+            )
+        try:
+            self.fingerprint_label.setText(workspace.keys().fingerprint)
+        except SaferypError as error:
+            self.fingerprint_label.setText(error.message)
+
+        self.harm_model.show(session)
+        for model in self.findings_models.values():
+            model.show(session, self.findings)
+        counts = {check: model.rowCount() for check, model in self.findings_models.items()}
+        for i, check in enumerate(OPEN_CHECKS):
+            self.findings_tabs.setTabText(i, f"{self.tr(CHECK_TITLES[check])} ({counts[check]})")
+        open_total = sum(counts[c] for c in OPEN_CHECKS)
+        self.findings_note.setText(
+            self.tr("Nothing to do: every record is relevant, evidenced and has a plan.")
+            if not open_total
+            else self.tr("%d open findings for the meeting on %s. Click one to open its record.")
+            % (open_total, meeting_date.isoformat())
+        )
+        stale = counts[Check.CURRENT]
+        self.stale_note.setText(
+            self.tr("Everything was confirmed or evidenced in the %d weeks before %s.")
+            % (window, meeting_date.isoformat())
+            if not stale
+            else self.tr(
+                "%d records were not confirmed or evidenced in the %d weeks before %s. "
+                "Open one and choose “Confirm still current”, or add evidence."
+            )
+            % (stale, window, meeting_date.isoformat())
+        )
+
+    def clear(self) -> None:
+        """Forget everything shown (the workspace is locking)."""
+        self.session = None
+        self.findings = []
+        self.integrity_problems = []
+        self.harm_model.clear()
+        for model in self.findings_models.values():
+            model.clear()
+        for label in (self.meeting_label, self.fingerprint_label, self.findings_note, self.stale_note,
+                      self.integrity_note):
+            label.clear()
