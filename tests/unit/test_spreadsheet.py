@@ -278,6 +278,15 @@ def test_enumerated_columns_have_drop_downs_from_the_lists_sheet(tmp_path):
     assert "G2:G1048576" not in lists  # Known to takes several values: no drop-down
 
 
+def test_every_sheet_declares_its_size(tmp_path):
+    # Without <dimension>, openpyxl (and other readers) parse each sheet twice on import.
+    with zipfile.ZipFile(exported(tmp_path)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == 12
+        assert all(b"<dimension ref=" in archive.read(name) for name in sheets)
+        assert b'<dimension ref="A1:N3"' in archive.read("xl/worksheets/sheet2.xml")
+
+
 def test_readme_says_the_level_and_whether_the_data_is_fictional(tmp_path):
     path = exported(tmp_path, level=DataLevel.INITIALS, demo=True)
     rows = dict(

@@ -155,11 +155,13 @@ class DiagramEdge:
 
     @property
     def words(self) -> str:
-        """The short form of the relation drawn on the edge (``relation`` is the full one)."""
+        """The short words drawn on the edge (``relation`` is the full relation). A
+        membership shows only the member's role, if any, and a strength's link nothing:
+        their colour says what they are, and a dense diagram needs fewer labels."""
         if self.kind == EdgeKind.MEMBERSHIP:
-            return self.relation.replace(_MEMBERSHIP, "member")
+            return self.relation.removeprefix(_MEMBERSHIP).strip().strip("()")
         if self.kind == EdgeKind.STRENGTH:
-            return "supports"
+            return ""
         return RELATION_WORDS.get(self.relation, self.relation)
 
 
@@ -541,13 +543,12 @@ def _remove_overlaps(
                         dy = ys[j] - ys[i]
                         over_x = width - abs(dx)
                         over_y = height - abs(dy)
-                        if over_x <= 0 or over_y <= 0:
+                        if over_x <= 0 or over_y <= 0 or not (movable[i] or movable[j]):
                             continue
                         moved = True
+                        # Each moves half the way; all of it if the other is pinned.
                         share_i = 0.5 if movable[j] else 1.0
                         share_j = 0.5 if movable[i] else 1.0
-                        if not movable[i] and not movable[j]:
-                            continue
                         if over_x * height < over_y * width:
                             push = over_x if dx >= 0 else -over_x
                             if dx == 0:
@@ -577,7 +578,9 @@ _STEP_BUDGET = 70_000
 
 
 def _steps_for(sizes: list[int]) -> list[int]:
-    wanted = [max(_MIN_STEPS, min(_MAX_STEPS, int(24_000 / size))) if size > 1 else 0 for size in sizes]
+    wanted = [
+        max(_MIN_STEPS, min(_MAX_STEPS, int(24_000 / size))) if size > 1 else 0 for size in sizes
+    ]
     work = sum(s * size for s, size in zip(wanted, sizes, strict=True))
     if work <= _STEP_BUDGET:
         return wanted
@@ -594,9 +597,7 @@ def _lay_out_component(
     index = {node: i for i, node in enumerate(members)}
     xs = [p[0] for p in start]
     ys = [p[1] for p in start]
-    edges = [
-        (index[a], index[b]) for a in members for b in adjacency[a] if a < b
-    ]
+    edges = [(index[a], index[b]) for a in members for b in adjacency[a] if a < b]
     movable = [True] * len(members)
     t0 = k * min(3.0, max(1.0, math.sqrt(len(members)) / 2.5))
     _spring(xs, ys, edges, movable, k, steps, t0, spacing=SPACING)

@@ -10,6 +10,12 @@ from enum import StrEnum
 
 from saferyp_desktop.domain.records import (
     Adult,
+    Attendee,
+    Evidence,
+    KeyConcern,
+    Link,
+    Meeting,
+    Membership,
     Record,
     Strength,
     StrengthKind,
@@ -94,9 +100,40 @@ def redact(record: Record, level: DataLevel) -> Record:
             changes["vehicle"] = ""
     elif is_trusted_adult(record):
         changes["label"] = StrengthKind.TRUSTED_ADULT.value
+    elif isinstance(record, Meeting):
+        changes["chair"] = derive_initials(record.chair) if level == DataLevel.INITIALS else ""
+        changes["attendees"] = [
+            Attendee(
+                name=derive_initials(a.name) if level == DataLevel.INITIALS else "",
+                role=a.role,
+                organisation=a.organisation,
+            )
+            for a in record.attendees
+        ]
     if level == DataLevel.CODES:
         changes["notes"] = ""
         for text_field in ("description", "where", "when", "guardianship", "detail", "rationale"):
             if hasattr(record, text_field):
                 changes[text_field] = ""
+        if isinstance(record, KeyConcern):
+            changes["text"] = record.code
+        if hasattr(record, "members"):
+            changes["members"] = [Membership(person_id=m.person_id) for m in record.members]
+        if getattr(record, "postcode", ""):
+            # The outward code names an area; the whole postcode can name a home.
+            changes["postcode"] = record.postcode.split(" ")[0]
     return dataclasses.replace(record, **changes)
+
+
+def redact_link(link: Link, level: DataLevel) -> Link:
+    """At the codes level a link keeps its relation and confidence, not its note."""
+    return dataclasses.replace(link, note="") if level == DataLevel.CODES else link
+
+
+def redact_evidence(item: Evidence, level: DataLevel) -> Evidence:
+    """Initials: who recorded it becomes initials. Codes: no summary and no recorder."""
+    if level == DataLevel.FULL:
+        return item
+    if level == DataLevel.INITIALS:
+        return dataclasses.replace(item, recorded_by=derive_initials(item.recorded_by))
+    return dataclasses.replace(item, summary="", recorded_by="")

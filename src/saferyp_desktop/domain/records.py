@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from saferyp_desktop.errors import RecordInvalid
@@ -305,7 +305,8 @@ class PeerGroup(Record):
         _require(len(ids) == len(set(ids)), f"{self.code or 'A peer group'} lists a member twice.")
 
 
-POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+# A full postcode, or only its outward code (the area) when that is all that is known.
+POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?( ?[0-9][A-Z]{2})?$")
 
 
 def normalise_postcode(text: str) -> str:
@@ -347,7 +348,7 @@ class Location(Record):
         _check_enum_list([self.rating], Rag, "safety rating (red, amber or green)")
         _require(
             not self.postcode or POSTCODE_PATTERN.match(self.postcode) is not None,
-            f"{self.code or 'A location'}: “{self.postcode}” is not a UK postcode.",
+            f"{self.code or 'A location'}: the postcode is not a UK postcode.",
         )
 
 
@@ -495,8 +496,9 @@ class Evidence:
     def validate(self) -> None:
         _require(bool(self.source.strip()), "Evidence needs a source.")
         _check_enum_list([self.how_known], HowKnown, "way of knowing")
+        # A day's grace: recorded_at is UTC, the date observed is the DSL's local date.
         _require(
-            self.observed <= self.recorded_at.date(),
+            self.observed <= self.recorded_at.date() + timedelta(days=1),
             "Evidence cannot be observed after it was recorded.",
         )
 

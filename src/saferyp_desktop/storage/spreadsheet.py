@@ -85,7 +85,6 @@ from saferyp_desktop.domain.records import (
     normalise_postcode,
     now,
 )
-from saferyp_desktop.domain.serialize import to_dict
 from saferyp_desktop.errors import (
     RecordInvalid,
     SpreadsheetInvalid,
@@ -929,9 +928,9 @@ def _save_workbook(
             cell = WriteOnlyCell(sheet, value=column.header)
             cell.font = bold
             header.append(cell)
-        sheet.append(header)
-        for values in writer.rows(spec):
-            sheet.append([_xlsx_value(sheet, v) for v in values])
+        rows = [header]
+        rows += ([_xlsx_value(sheet, v) for v in values] for values in writer.rows(spec))
+        _write_rows(sheet, rows)
     _write_lists(book, lists)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -1006,9 +1005,22 @@ def _write_lists(book: Workbook, lists: dict[str, tuple[str, str, list[str]]]) -
     sheet.sheet_state = "hidden"
     columns = list(lists.values())
     longest = max((len(values) for _, _, values in columns), default=0)
-    sheet.append([title for title, _, _ in columns])
+    rows: list[list[Any]] = [[title for title, _, _ in columns]]
     for row in range(longest):
-        sheet.append([values[row] if row < len(values) else None for _, _, values in columns])
+        rows.append([values[row] if row < len(values) else None for _, _, values in columns])
+    _write_rows(sheet, rows)
+
+
+def _write_rows(sheet: Any, rows: list[list[Any]]) -> None:
+    """Append ``rows``, after declaring the sheet's size: without a <dimension> element a
+    reader (openpyxl's among them) must parse the whole sheet once more to find it."""
+    width = max((len(row) for row in rows), default=0)
+    ref = f"A1:{get_column_letter(max(width, 1))}{max(len(rows), 1)}"
+    # openpyxl's worksheet writer asks a sheet for calculate_dimension() if it has one;
+    # a write-only sheet has none of its own.
+    sheet.calculate_dimension = lambda: ref
+    for row in rows:
+        sheet.append(row)
 
 
 def _write_readme(book: Workbook, level: DataLevel | None, profile: Profile, demo: bool) -> None:
@@ -1018,15 +1030,17 @@ def _write_readme(book: Workbook, level: DataLevel | None, profile: Profile, dem
     sheet.column_dimensions["B"].width = 110
     bold = Font(bold=True)
 
+    rows: list[list[Any]] = []
+
     def heading(text: str) -> None:
         cell = WriteOnlyCell(sheet, value=text)
         cell.font = bold
-        sheet.append([cell])
+        rows.append([cell])
 
     heading("SaferYP Desktop — mapping table")
-    sheet.append(["Marking", profile.marking])
-    sheet.append([DATA_LEVEL_LABEL, LEVEL_TITLES[level] if level else TEMPLATE_LEVEL_TITLE])
-    sheet.append(
+    rows.append(["Marking", profile.marking])
+    rows.append([DATA_LEVEL_LABEL, LEVEL_TITLES[level] if level else TEMPLATE_LEVEL_TITLE])
+    rows.append(
         [
             "Fictional data",
             "Yes. This is DEMO data: every person, place and event in it is made up."
@@ -1035,9 +1049,9 @@ def _write_readme(book: Workbook, level: DataLevel | None, profile: Profile, dem
             "workspace, and delete it when you have finished with it.",
         ]
     )
-    sheet.append(["Local profile", profile.name])
-    sheet.append(["Written", date.today().isoformat()])
-    sheet.append([])
+    rows.append(["Local profile", profile.name])
+    rows.append(["Written", date.today().isoformat()])
+    rows.append([])
     heading("How to fill it in")
     for line in (
         "Each sheet holds one kind of record; row 1 holds the column headers: keep them as they are.",
@@ -1052,17 +1066,18 @@ def _write_readme(book: Workbook, level: DataLevel | None, profile: Profile, dem
         "Import checks every row first. If anything is wrong, nothing is imported and every problem is listed with its sheet, row and column.",
         "This sheet is not imported; only a full-names export or this template can be imported.",
     ):
-        sheet.append(["", line])
+        rows.append(["", line])
     for spec in SHEETS:
-        sheet.append([])
+        rows.append([])
         heading(f"Sheet “{spec.title}”")
-        sheet.append(["", spec.help])
+        rows.append(["", spec.help])
         for column in spec.columns:
             text = column.help + (" Must be filled in." if column.required else "")
             values = column.values(profile)
             if values:
                 text += " Allowed: " + "; ".join(values) + "."
-            sheet.append([column.header, text])
+            rows.append([column.header, text])
+    _write_rows(sheet, rows)
 
 
 # ---------------------------------------------------------------------------
@@ -1718,7 +1733,7 @@ class _Importer:
                 except (RecordInvalid, TypeError, ValueError) as error:
                     self.problem(spec, row.number, None, _sentence(error))
                     continue
-                if before is not None and to_dict(record) == to_dict(before):
+                if before is not None and record == before:
                     record = before
                 elif before is not None:
                     record.updated = max(self.stamp, before.created)
@@ -1851,7 +1866,7 @@ class _Importer:
             except RecordInvalid as error:
                 self.problem(spec, row.number, None, _sentence(error))
                 continue
-            if before is not None and to_dict(link) == to_dict(before):
+            if before is not None and link == before:
                 link = before
             elif before is not None:
                 link.updated = max(self.stamp, before.created)
@@ -1885,20 +1900,24 @@ class _Importer:
                     f"{_quote(values['observed'])} is later than the date it was recorded.",
                 )
                 continue
-            key = _evidence_key(Evidence(**values))
+            key = (
+                values["subject_id"],
+                values["observed"],
+                values["source"],
+                values["how_known"],
+                values.get("summary", ""),
+                values.get("recorded_by", ""),
+            )
             before = unmatched[key].pop(0) if unmatched.get(key) else None
-            if before is not None:
-                values.setdefault("recorded_at", before.recorded_at)
+            values.setdefault("recorded_at", before.recorded_at if before else self.stamp)
             values["retired"] = _same_retired(before, values.get("retired"))
             item = Evidence(id=before.id if before else str(uuid.uuid4()), **values)
-            if "recorded_at" not in values:
-                item.recorded_at = self.stamp
             try:
                 item.validate()
             except RecordInvalid as error:
                 self.problem(spec, row.number, None, _sentence(error))
                 continue
-            if before is not None and to_dict(item) == to_dict(before):
+            if before is not None and item == before:
                 item = before
             evidence[item.id] = item
         return evidence
@@ -1968,6 +1987,7 @@ def _record_class(kind: Kind) -> type[Record]:
 
 
 def _evidence_key(item: Evidence) -> tuple[Any, ...]:
+    """What makes two pieces of evidence the same (the order of the import's own key)."""
     return (
         item.subject_id,
         item.observed,
