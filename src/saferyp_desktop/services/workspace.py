@@ -204,6 +204,11 @@ class Workspace:
         ]
         return min(upcoming, key=lambda m: m.date, default=None)
 
+    def check_integrity(self) -> list[str]:
+        """Problems found by SQLCipher's and SQLite's integrity checks (empty: intact).
+        Safe to call from a worker thread."""
+        return self.db.check()
+
     def check(self, today: date | None = None) -> CheckReport:
         """Integrity of the file, and the findings of the four checks for the next meeting."""
         problems = self.db.check()

@@ -21,7 +21,6 @@ from saferyp_desktop.ui.settings import Preferences
 AUTOLOCK_RANGE = (1, 120)
 APPEARANCE_KEY = "appearance/color_scheme"
 APPEARANCES = ("system", "light", "dark")
-_GEOMETRY_GROUP = "geometry"
 
 _SCHEMES = {
     "system": Qt.ColorScheme.Unknown,  # Unknown: follow the system again
@@ -97,13 +96,7 @@ def _palette(*, dark: bool) -> QPalette:
 
 def forget_layouts(preferences: Preferences) -> None:
     """Forget every saved window and column layout (they come back at their defaults)."""
-    reset = getattr(preferences, "reset_layout", None)
-    if reset is not None:
-        reset()
-        return
-    # Preferences keeps layouts under geometry/<name>; remove them all.
-    settings = preferences._s  # noqa: SLF001 - until Preferences has reset_layout()
-    settings.remove(_GEOMETRY_GROUP)
+    preferences.reset_layout()
 
 
 class PreferencesDialog(QDialog):

@@ -50,6 +50,10 @@ class Preferences:
     def set_geometry(self, name: str, value: QByteArray) -> None:
         self._s.setValue(f"geometry/{name}", value)
 
+    def reset_layout(self) -> None:
+        """Forget every remembered window and column layout."""
+        self._s.remove("geometry")
+
     def value(self, key: str, default=None):
         return self._s.value(key, default)
 

@@ -3,6 +3,8 @@ next meeting, what is stale, and the key card's fingerprint."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from datetime import date
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -37,6 +39,7 @@ class OverviewPage(QWidget):
     """A summary of the workspace; every finding opens its record."""
 
     recordActivated = Signal(str)  # noqa: N815 - Qt naming
+    _integrity_done = Signal(list)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,6 +47,7 @@ class OverviewPage(QWidget):
         self.setObjectName("overview")
         self.findings: list[Finding] = []
         self.integrity_problems: list[str] = []
+        self._integrity_done.connect(self._show_integrity)
 
         content = QWidget(self)
         self.title = QLabel(self.tr("Overview"), content)
@@ -185,18 +189,8 @@ class OverviewPage(QWidget):
         meeting_date = meeting.date if meeting else date.today()
         window = session.profile.currency_window_weeks
         if check_integrity:
-            # The full check (with the file's integrity) once when opened; afterwards only
-            # the four checks, which are quick, follow the edits.
-            report = workspace.check()
-            self.integrity_problems = list(report.integrity_problems)
-            self.findings = list(report.findings)
-        else:
-            self.findings = run_checks(session.table(), meeting_date, window)
-        self.integrity_note.setVisible(bool(self.integrity_problems))
-        self.integrity_note.setText(
-            self.tr("This workspace has a problem: %s Restore it from a backup if it persists.")
-            % " ".join(self.integrity_problems)
-        )
+            self._check_integrity_in_background(workspace)
+        self.findings = run_checks(session.table(), meeting_date, window)
 
         if meeting is None:
             self.meeting_label.setText(
@@ -236,6 +230,32 @@ class OverviewPage(QWidget):
                 "Open one and choose “Confirm still current”, or add evidence."
             )
             % (stale, window, meeting_date.isoformat())
+        )
+
+    def _check_integrity_in_background(self, workspace) -> None:
+        """The file's full integrity check reads every page: off the GUI thread, once."""
+        done = self._integrity_done
+
+        def work() -> None:
+            try:
+                problems = workspace.check_integrity()
+            except SaferypError as error:
+                problems = [error.message]
+            except Exception:  # noqa: BLE001 - the workspace closed (locked) meanwhile
+                return
+            with contextlib.suppress(RuntimeError):  # the page itself is gone
+                done.emit(problems)
+
+        threading.Thread(target=work, name="integrity-check", daemon=True).start()
+
+    def _show_integrity(self, problems: list[str]) -> None:
+        if self.session is None:
+            return
+        self.integrity_problems = list(problems)
+        self.integrity_note.setVisible(bool(problems))
+        self.integrity_note.setText(
+            self.tr("This workspace has a problem: %s Restore it from a backup if it persists.")
+            % " ".join(problems)
         )
 
     def clear(self) -> None:
