@@ -26,6 +26,7 @@ from saferyp_desktop.errors import (
 
 PASSPHRASE_VARIABLE = "SAFERYP_PASSPHRASE"
 NEW_PASSPHRASE_VARIABLE = "SAFERYP_NEW_PASSPHRASE"
+BUNDLE_PASSPHRASE_VARIABLE = "SAFERYP_BUNDLE_PASSPHRASE"
 EXIT_INTERRUPTED = 130
 EXIT_BUG = 1
 
@@ -84,6 +85,8 @@ def _out(text: str = "") -> None:
 def cmd_new(args: argparse.Namespace) -> int:
     from saferyp_desktop.services.workspace import Workspace, WorkspaceDetails
 
+    if args.role == "chair" and args.urn:
+        raise UsageError("A chair's workspace has no URN; leave out --urn.")
     details = WorkspaceDetails(
         role=args.role,
         name=args.name or "",
@@ -205,6 +208,139 @@ def cmd_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trust(args: argparse.Namespace) -> int:
+    from saferyp_desktop.services.exchange import set_chair
+    from saferyp_desktop.services.workspace import Workspace
+
+    with Workspace.open(Path(args.file), _passphrase(args)) as ws:
+        info = set_chair(ws, args.source)
+    if info.replaced is not None:
+        _out(
+            "Replaced the chair set before"
+            + (f" (fingerprint {info.replaced.fingerprint})." if info.replaced.fingerprint else ".")
+        )
+    who = info.name + (f", {info.organisation}" if info.organisation else "")
+    _out(f"Bundles from this workspace will be encrypted to the chair{f' ({who})' if who else ''}:")
+    _out(f"  {info.recipient}")
+    if info.fingerprint:
+        _out(f"Chair's fingerprint: {info.fingerprint} (check it with the chair by phone).")
+    else:
+        print(info.warning, file=sys.stderr)
+    return 0
+
+
+def _level_words(level: str) -> str:
+    return {"full": "full names", "initials": "initials", "codes": "codes only"}[level]
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from saferyp_desktop.services.exchange import export_bundle, find_meeting, suggested_bundle_name
+    from saferyp_desktop.services.workspace import Workspace
+
+    with Workspace.open(Path(args.file), _passphrase(args)) as ws:
+        out = args.out
+        if not out:
+            out = suggested_bundle_name(ws, find_meeting(ws, args.meeting))
+        result = export_bundle(
+            ws,
+            Path(out),
+            meeting_id=args.meeting,
+            level=args.level,
+            include_briefing=not args.no_briefing,
+            overwrite=args.force,
+        )
+        school = ws.details.name
+    _out(
+        f"Wrote {result.path.name}: bundle {result.sequence} from {school}, for the meeting on "
+        f"{result.meeting_date.isoformat()} ({_level_words(result.level.value)}"
+        f"{', with the briefing' if result.briefing_included else ''})."
+    )
+    if result.passphrase is None:
+        assert result.chair is not None
+        who = f" ({result.chair.name})" if result.chair.name else ""
+        _out(f"Encrypted to the chair{who} and to this workspace:")
+        for recipient in result.recipients:
+            _out(f"  {recipient}")
+    else:
+        _out("No chair is set, so the bundle is locked with this passphrase. Read it to the")
+        _out("chair by phone; never send it with the bundle:")
+        _out(f"  {result.passphrase}")
+    _out(f"This school's fingerprint (the chair confirms it by phone): {result.fingerprint}")
+    return 0
+
+
+def _bundle_passphrase(args: argparse.Namespace) -> str:
+    """The six words of a passphrase bundle: file, variable or prompt, never argv."""
+    from saferyp_desktop.errors import BundlePassphraseRequired
+
+    if args.bundle_passphrase_file:
+        return _read_passphrase_file(args.bundle_passphrase_file)
+    value = os.environ.get(BUNDLE_PASSPHRASE_VARIABLE)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise BundlePassphraseRequired(
+            "This bundle is locked with a passphrase: type its six words at the prompt, or "
+            f"use --bundle-passphrase-file or the {BUNDLE_PASSPHRASE_VARIABLE} variable."
+        )
+    try:
+        return getpass.getpass("Bundle passphrase (the six words from the sender): ")
+    except EOFError:
+        raise BundlePassphraseRequired() from None
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    from saferyp_desktop.domain.checks import CHECK_TITLES, Check
+    from saferyp_desktop.errors import UnknownSigner
+    from saferyp_desktop.services.exchange import bundle_needs_passphrase, open_bundle
+    from saferyp_desktop.services.workspace import Workspace
+
+    with Workspace.open(Path(args.file), _passphrase(args)) as ws:
+        if ws.details.role != "chair":
+            raise UsageError(
+                "Outcomes bundles come in a later version; this version opens a school's "
+                "submission in a chair's workspace."
+            )
+        bundle = Path(args.bundle)
+        passphrase = _bundle_passphrase(args) if bundle_needs_passphrase(bundle) else None
+        try:
+            result = open_bundle(
+                ws, bundle, accept_new_key=args.accept_new_key, passphrase=passphrase
+            )
+        except UnknownSigner as error:
+            shown = getattr(error, "fingerprint", None)
+            if not shown:
+                raise
+            raise UnknownSigner(
+                f"This bundle is signed by a key this workspace has not seen (fingerprint "
+                f"{shown}); check the fingerprint with the school by phone, then open it "
+                f"again with --accept-new-key {shown}."
+            ) from None
+    meeting = result.meeting_date.isoformat() if result.meeting_date else "no meeting date"
+    _out(
+        f"Opened submission {result.submission_id}: bundle {result.sequence} from "
+        f"{result.school} (URN {result.urn}), for the meeting on {meeting} "
+        f"({_level_words(result.level.value)}{'; DEMO data' if result.demo else ''})."
+    )
+    if result.new_signer:
+        _out(f"Fingerprint {result.fingerprint} confirmed: this school's key is now trusted.")
+    else:
+        _out(f"Signed by this school's trusted key, fingerprint {result.fingerprint}.")
+    _out(
+        (", ".join(f"{n} {KIND_PLURALS[k]}" for k, n in result.counts.items() if n) or "No records")
+        + "."
+    )
+    counts = result.finding_counts
+    _out("Checks: " + ", ".join(f"{CHECK_TITLES[c]} {counts.get(c, 0)}" for c in Check) + ".")
+    if result.superseded:
+        _out(
+            "It supersedes submission "
+            + ", ".join(str(i) for i in result.superseded)
+            + " from this school for the same meeting (kept on record)."
+        )
+    return 0
+
+
 # -- parser --------------------------------------------------------------------
 def _exit_codes_text() -> str:
     lines = ["exit codes:"]
@@ -268,6 +404,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("key", cmd_key, "Print the workspace's key card, or write it to a file.")
     p.add_argument("--out", metavar="CARD", help="write the key card (.sypkey) here")
+
+    p = command("trust", cmd_trust, "School: set the chair that bundles are encrypted to.")
+    p.add_argument(
+        "source", metavar="CARD|age1...", help="the chair's key card (.sypkey), or its age1… key"
+    )
+
+    p = command("bundle", cmd_bundle, "School: write the signed, encrypted bundle for the chair.")
+    p.add_argument(
+        "--out",
+        metavar="BUNDLE",
+        help="the .sypbundle to write (default: submission-<URN>-<meeting date>.sypbundle)",
+    )
+    p.add_argument("--meeting", metavar="YYYY-MM-DD", help="the meeting (default: the next one)")
+    p.add_argument("--level", choices=["full", "initials", "codes"], default="full")
+    p.add_argument("--no-briefing", action="store_true", help="leave the briefing PDF out")
+    p.add_argument("--force", action="store_true", help="replace BUNDLE if it exists")
+
+    p = command("open", cmd_open, "Chair: verify a school's bundle and import it.")
+    p.add_argument("bundle", metavar="BUNDLE", help="the .sypbundle a school sent")
+    p.add_argument(
+        "--accept-new-key",
+        metavar="FINGERPRINT",
+        help="a first bundle from a school: the fingerprint you confirmed with it by phone",
+    )
+    p.add_argument(
+        "--bundle-passphrase-file",
+        metavar="PATH",
+        help=f"read a bundle's six-word passphrase from this file (or {BUNDLE_PASSPHRASE_VARIABLE})",
+    )
     return parser
 
 

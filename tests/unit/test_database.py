@@ -23,7 +23,7 @@ from storage_support import (
 )
 
 from saferyp_desktop import errors
-from saferyp_desktop.storage import database
+from saferyp_desktop.storage import database, migrations
 from saferyp_desktop.storage.database import PAGE_SIZE, Database
 
 PASS = "correct horse 'battery' \"staple\" ; -- é"
@@ -41,6 +41,11 @@ SCHEMA = {
     ("index", "links_b"),
     ("index", "evidence_record"),
     ("index", "evidence_link"),
+    # migration 2: bundle exchange
+    ("table", "submissions"),
+    ("table", "trusted_senders"),
+    ("index", "submissions_sender"),
+    ("index", "submissions_superseded_by"),
 }
 
 
@@ -61,7 +66,7 @@ def test_create_makes_the_schema_with_the_security_pragmas(tmp_path: Path) -> No
     path = tmp_path / "School.sypdb"
     with Database.create(path, PASS) as db:
         assert db.path == path
-        assert db.schema_version == 1
+        assert db.schema_version == migrations.latest_version() == 2
         names = db.query("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_auto%'")
         assert set(names) == SCHEMA
         assert db.query_one("PRAGMA journal_mode") == ("wal",)

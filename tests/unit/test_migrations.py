@@ -37,7 +37,7 @@ def _half_then_fail(conn: sqlcipher3.Connection) -> None:
 
 def test_new_workspace_is_at_the_latest_version(tmp_path: Path) -> None:
     with Database.create(tmp_path / "W.sypdb", PASS) as db:
-        assert db.schema_version == migrations.latest_version() == 1
+        assert db.schema_version == migrations.latest_version() == 2
     assert list_backups(tmp_path / "W.sypdb") == []  # nothing to back up when new
 
 
@@ -45,14 +45,15 @@ def test_older_workspace_is_backed_up_then_migrated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_kdf: int
 ) -> None:
     path = make_workspace(tmp_path / "W.sypdb", PASS, rows=3)
+    current = migrations.latest_version()
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, _add_column])
     with Database.open(path, PASS) as db:
-        assert db.schema_version == 2
+        assert db.schema_version == current + 1
         assert db.query_one("SELECT count(colour), count(*) FROM records") == (0, 3)
     (backup,) = list_backups(path)
-    assert _raw_version(backup, fast_kdf) == 1  # the backup is the file before migrating
+    assert _raw_version(backup, fast_kdf) == current  # the backup is the file before migrating
     with Database.open(path, PASS) as db:  # already current: no second backup
-        assert db.schema_version == 2
+        assert db.schema_version == current + 1
     assert len(list_backups(path)) == 1
 
 
@@ -67,7 +68,7 @@ def test_failing_migration_rolls_back(
     assert listing(tmp_path) == ["W.sypdb", "W.sypdb-backups"]  # lock released, WAL folded
     monkeypatch.undo()
     with Database.open(path, PASS) as db:
-        assert db.schema_version == 1
+        assert db.schema_version == migrations.latest_version()
         assert db.query_one("SELECT count(*) FROM sqlite_master WHERE name = 'extra'") == (0,)
         assert db.query_one("SELECT count(*) FROM records") == (3,)
         assert db.check() == []

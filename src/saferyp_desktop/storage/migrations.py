@@ -49,7 +49,54 @@ def _migration_1(conn: sqlcipher3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [_migration_1]
+_SCHEMA_2 = (
+    # Bundles this workspace received and accepted, exactly as signed: a chair's
+    # submissions from schools (kind "submission"); a school's outcomes from its chair
+    # (kind "outcomes", sender_urn empty) use the same table. `mapping` holds the signed
+    # mapping.json bytes, so `manifest` + `signature` + `mapping` (+ `briefing`) can be
+    # verified again at any time. A newer bundle from the same sender for the same
+    # meeting marks the older one superseded_by it; both stay on record.
+    """CREATE TABLE submissions (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      bundle_id TEXT NOT NULL UNIQUE,
+      kind TEXT NOT NULL CHECK (kind IN ('submission', 'outcomes')),
+      sender_urn TEXT NOT NULL,
+      sender_name TEXT NOT NULL,
+      fingerprint TEXT NOT NULL,
+      verify_key BLOB NOT NULL CHECK (length(verify_key) = 32),
+      sequence INTEGER NOT NULL CHECK (sequence >= 1),
+      created TEXT NOT NULL,
+      received TEXT NOT NULL,
+      meeting_date TEXT,
+      data_level TEXT NOT NULL,
+      manifest BLOB NOT NULL,
+      signature BLOB NOT NULL,
+      mapping BLOB NOT NULL,
+      briefing BLOB,
+      superseded_by INTEGER REFERENCES submissions(id),
+      CHECK (superseded_by IS NULL OR superseded_by <> id))""",
+    "CREATE INDEX submissions_sender ON submissions(sender_urn, sequence)",
+    "CREATE INDEX submissions_superseded_by ON submissions(superseded_by)",
+    # A chair's schools, by URN: the signing key accepted with the first bundle (its
+    # fingerprint confirmed by phone) and the age recipient to send outcomes to.
+    # A school's own chair lives in `meta` (chair_recipient, chair_verify_key, ...).
+    """CREATE TABLE trusted_senders (
+      urn TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      verify_key BLOB NOT NULL CHECK (length(verify_key) = 32),
+      fingerprint TEXT NOT NULL,
+      age_recipient TEXT NOT NULL,
+      first_seen TEXT NOT NULL)""",
+)
+
+
+def _migration_2(conn: sqlcipher3.Connection) -> None:
+    """Bundle exchange: received bundles (submissions) and a chair's trusted schools."""
+    for statement in _SCHEMA_2:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_migration_1, _migration_2]
 
 
 def latest_version() -> int:

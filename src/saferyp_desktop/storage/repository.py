@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from saferyp_desktop.domain.mapping import MappingTable
@@ -40,6 +41,57 @@ def _json(data: dict[str, Any], columns: Iterable[str]) -> str:
     return json.dumps({k: v for k, v in data.items() if k not in columns}, ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class TrustedSender:
+    """A school whose signing key a chair accepted (``trusted_senders``)."""
+
+    urn: str
+    name: str
+    verify_key: bytes = field(repr=False)
+    fingerprint: str
+    age_recipient: str
+    first_seen: str
+
+
+@dataclass(frozen=True)
+class StoredBundle:
+    """A received bundle as stored (``submissions``): the exact signed bytes and facts."""
+
+    bundle_id: str
+    kind: str
+    sender_urn: str
+    sender_name: str
+    fingerprint: str
+    verify_key: bytes = field(repr=False)
+    sequence: int
+    created: str
+    received: str
+    meeting_date: str | None
+    data_level: str
+    manifest: bytes = field(repr=False)
+    signature: bytes = field(repr=False)
+    mapping: bytes = field(repr=False)
+    briefing: bytes | None = field(default=None, repr=False)
+    superseded_by: int | None = None
+    id: int | None = None
+
+
+_BUNDLE_COLUMNS = (
+    "bundle_id", "kind", "sender_urn", "sender_name", "fingerprint", "verify_key", "sequence",
+    "created", "received", "meeting_date", "data_level", "manifest", "signature", "mapping",
+    "briefing", "superseded_by",
+)  # fmt: skip
+_TRUSTED_COLUMNS = ("urn", "name", "verify_key", "fingerprint", "age_recipient", "first_seen")
+
+
+def _bundle_from_row(row: tuple[Any, ...]) -> StoredBundle:
+    values = dict(zip(("id", *_BUNDLE_COLUMNS), row, strict=True))
+    for blob in ("verify_key", "manifest", "signature", "mapping", "briefing"):
+        if values[blob] is not None:
+            values[blob] = bytes(values[blob])
+    return StoredBundle(**values)
+
+
 class Repository:
     """The mapping table and workspace facts stored in one open workspace."""
 
@@ -57,6 +109,10 @@ class Repository:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 list(values.items()),
             )
+
+    def delete_meta(self, keys: Iterable[str]) -> None:
+        with self.db.transaction():
+            self.db.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in keys])
 
     def secret(self, name: str) -> bytes | None:
         row = self.db.query_one("SELECT value FROM secrets WHERE name = ?", (name,))
@@ -80,6 +136,97 @@ class Repository:
     def audit_events(self) -> list[tuple[str, str, list[str]]]:
         rows = self.db.query("SELECT at, event, record_ids FROM audit ORDER BY seq")
         return [(at, event, json.loads(ids)) for at, event, ids in rows]
+
+    # -- received bundles and trusted senders (migration 2) -----------------
+    def trusted_sender(self, urn: str) -> TrustedSender | None:
+        row = self.db.query_one(
+            f"SELECT {', '.join(_TRUSTED_COLUMNS)} FROM trusted_senders WHERE urn = ?",  # noqa: S608
+            (urn,),
+        )
+        if row is None:
+            return None
+        values = dict(zip(_TRUSTED_COLUMNS, row, strict=True))
+        values["verify_key"] = bytes(values["verify_key"])
+        return TrustedSender(**values)
+
+    def trusted_senders(self) -> list[TrustedSender]:
+        urns = [u for (u,) in self.db.query("SELECT urn FROM trusted_senders ORDER BY urn")]
+        return [s for s in map(self.trusted_sender, urns) if s is not None]
+
+    def add_trusted_sender(self, sender: TrustedSender) -> None:
+        """Record a sender's key the first time it is accepted (never replaces a key)."""
+        self.db.execute(
+            f"INSERT INTO trusted_senders({', '.join(_TRUSTED_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608
+            tuple(getattr(sender, c) for c in _TRUSTED_COLUMNS),
+        )
+
+    def update_trusted_sender_details(self, urn: str, name: str, age_recipient: str) -> None:
+        """A known sender's name and recipient, as its latest bundle (signed with the same
+        key) gives them. The signing key itself never changes here."""
+        self.db.execute(
+            "UPDATE trusted_senders SET name = ?, age_recipient = ? WHERE urn = ?",
+            (name, age_recipient, urn),
+        )
+
+    def bundle_seen(self, bundle_id: str) -> bool:
+        row = self.db.query_one("SELECT 1 FROM submissions WHERE bundle_id = ?", (bundle_id,))
+        return row is not None
+
+    def last_sequence(self, kind: str, sender_urn: str) -> int | None:
+        row = self.db.query_one(
+            "SELECT max(sequence) FROM submissions WHERE kind = ? AND sender_urn = ?",
+            (kind, sender_urn),
+        )
+        return None if row is None or row[0] is None else int(row[0])
+
+    def add_bundle(self, bundle: StoredBundle) -> int:
+        """Store a received bundle; newer than every earlier one from the same sender for the
+        same meeting, it supersedes them (they stay on record). Returns its id."""
+        with self.db.transaction():
+            self.db.execute(
+                f"INSERT INTO submissions({', '.join(_BUNDLE_COLUMNS)}) "  # noqa: S608
+                f"VALUES ({', '.join('?' * len(_BUNDLE_COLUMNS))})",
+                tuple(getattr(bundle, c) for c in _BUNDLE_COLUMNS),
+            )
+            row = self.db.query_one(
+                "SELECT id FROM submissions WHERE bundle_id = ?", (bundle.bundle_id,)
+            )
+            assert row is not None
+            new_id = int(row[0])
+            self.db.execute(
+                "UPDATE submissions SET superseded_by = :new WHERE kind = :kind "
+                "AND sender_urn = :urn AND meeting_date IS :meeting AND superseded_by IS NULL "
+                "AND id <> :new AND sequence < :sequence",
+                {
+                    "new": new_id,
+                    "kind": bundle.kind,
+                    "urn": bundle.sender_urn,
+                    "meeting": bundle.meeting_date,
+                    "sequence": bundle.sequence,
+                },
+            )
+        return new_id
+
+    def superseded_ids(self, new_id: int) -> list[int]:
+        return [int(i) for (i,) in self.db.query(
+            "SELECT id FROM submissions WHERE superseded_by = ? ORDER BY id", (new_id,)
+        )]  # fmt: skip
+
+    def stored_bundle(self, bundle_row_id: int) -> StoredBundle:
+        row = self.db.query_one(
+            f"SELECT id, {', '.join(_BUNDLE_COLUMNS)} FROM submissions WHERE id = ?",  # noqa: S608
+            (int(bundle_row_id),),
+        )
+        if row is None:
+            raise RecordNotFound("There is no such submission in this workspace.")
+        return _bundle_from_row(row)
+
+    def stored_bundles(self, kind: str | None = None) -> list[StoredBundle]:
+        """Every received bundle (of ``kind``), oldest first, blobs included."""
+        ids = self.db.query(
+            "SELECT id FROM submissions WHERE ? IS NULL OR kind = ? ORDER BY id", (kind, kind)
+        )
+        return [self.stored_bundle(i) for (i,) in ids]
 
     # -- loading ---------------------------------------------------------
     def load(self) -> MappingTable:
