@@ -403,6 +403,9 @@ class Action(Record):
     rationale: str = ""
     origin: str = ActionOrigin.SCHOOL.value
     meeting_id: str | None = None
+    # Chair side: the school an agreed action is for, or the cross-school cluster.
+    school_urn: str = ""
+    cluster_key: str = ""
 
     def label_text(self) -> str:
         return self.detail or self.catalogue_key
@@ -429,6 +432,14 @@ class Attendee:
 
 
 @dataclass(kw_only=True)
+class Discussion:
+    """What the meeting said about one school (its URN) or one cluster (``cluster:<key>``)."""
+
+    subject: str
+    summary: str = ""
+
+
+@dataclass(kw_only=True)
 class Meeting(Record):
     KIND = Kind.MEETING
 
@@ -438,6 +449,8 @@ class Meeting(Record):
     attendees: list[Attendee] = field(default_factory=list)
     status: str = MeetingStatus.PREPARING.value
     bundles: list[str] = field(default_factory=list)
+    apologies: list[Attendee] = field(default_factory=list)
+    discussions: list[Discussion] = field(default_factory=list)
 
     def label_text(self) -> str:
         return self.date.isoformat()

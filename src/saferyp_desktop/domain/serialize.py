@@ -16,6 +16,7 @@ from typing import Any
 from saferyp_desktop.domain.records import (
     RECORD_TYPES,
     Attendee,
+    Discussion,
     Evidence,
     Kind,
     Link,
@@ -24,7 +25,12 @@ from saferyp_desktop.domain.records import (
 )
 from saferyp_desktop.errors import RecordInvalid
 
-_NESTED = {"members": Membership, "attendees": Attendee}
+_NESTED = {
+    "members": Membership,
+    "attendees": Attendee,
+    "apologies": Attendee,
+    "discussions": Discussion,
+}
 
 
 def _int(value: Any) -> int:
