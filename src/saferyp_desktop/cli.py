@@ -13,8 +13,9 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from saferyp_desktop import __version__
 from saferyp_desktop.errors import (
@@ -23,6 +24,9 @@ from saferyp_desktop.errors import (
     UsageError,
     exit_code_table,
 )
+
+if TYPE_CHECKING:
+    from saferyp_desktop.services.workspace import Workspace
 
 PASSPHRASE_VARIABLE = "SAFERYP_PASSPHRASE"
 NEW_PASSPHRASE_VARIABLE = "SAFERYP_NEW_PASSPHRASE"
@@ -297,10 +301,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 
     with Workspace.open(Path(args.file), _passphrase(args)) as ws:
         if ws.details.role != "chair":
-            raise UsageError(
-                "Outcomes bundles come in a later version; this version opens a school's "
-                "submission in a chair's workspace."
-            )
+            return _open_outcomes(ws, args)
         bundle = Path(args.bundle)
         passphrase = _bundle_passphrase(args) if bundle_needs_passphrase(bundle) else None
         try:
@@ -338,6 +339,97 @@ def cmd_open(args: argparse.Namespace) -> int:
             + ", ".join(str(i) for i in result.superseded)
             + " from this school for the same meeting (kept on record)."
         )
+    return 0
+
+
+def _open_outcomes(ws: Workspace, args: argparse.Namespace) -> int:
+    """``saferyp open`` in a school's workspace: the outcomes of a meeting from its chair."""
+    from saferyp_desktop.services.exchange import bundle_needs_passphrase, open_outcomes
+
+    bundle = Path(args.bundle)
+    passphrase = _bundle_passphrase(args) if bundle_needs_passphrase(bundle) else None
+    result = open_outcomes(ws, bundle, passphrase=passphrase)
+    _out(
+        f"Opened the outcomes of the meeting on {result.meeting_date.isoformat()} from "
+        f"{result.chair}, signed by the chair this school set (fingerprint {result.fingerprint})."
+    )
+    if result.added:
+        _out(f"Added {_count(len(result.added), 'agreed action')}: {', '.join(result.added)}.")
+    if result.updated:
+        _out(f"Updated {_count(len(result.updated), 'action')}: {', '.join(result.updated)}.")
+    if result.kept_status:
+        _out(
+            "Kept the status this school had given "
+            + ", ".join(result.kept_status)
+            + " since the chair's last outcomes."
+        )
+    if not (result.added or result.updated):
+        _out("No actions were agreed for this school, or none changed.")
+    if result.unlinked:
+        _out(f"Left out {_count(result.unlinked, 'link')} to records this workspace does not hold.")
+    what = "added" if result.meeting_added else "marked held"
+    _out(f"Meeting {result.meeting_code} on {result.meeting_date.isoformat()} {what}.")
+    return 0
+
+
+def _count(n: int, noun: str, plural: str = "") -> str:
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _meeting_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"“{text}” is not a meeting date; name a meeting by its date (YYYY-MM-DD)."
+        ) from None
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from saferyp_desktop.services.chair import export_pack, suggested_pack_name
+    from saferyp_desktop.services.workspace import Workspace
+
+    day = _meeting_date(args.meeting)
+    with Workspace.open(Path(args.file), _passphrase(args)) as ws:
+        if ws.details.role != "chair":
+            raise UsageError(
+                "Only a chair's workspace prints the briefing pack; a school prints its briefing."
+            )
+        out = Path(args.out or suggested_pack_name(day))
+        result = export_pack(ws, day, out, level=args.level, overwrite=args.force)
+    _out(
+        f"Wrote {result.path.name}: the briefing pack for the meeting on {day.isoformat()} "
+        f"({_level_words(result.level.value)}; document {result.document_id})."
+    )
+    _out(f"Schools: {', '.join(result.schools)}.")
+    _out(
+        f"{_count(result.confirmed_matches, 'match', 'matches')} across schools confirmed; "
+        f"{_count(result.actions, 'agreed action')} so far, and blank rows for the meeting."
+    )
+    return 0
+
+
+def cmd_outcomes(args: argparse.Namespace) -> int:
+    from saferyp_desktop.services.chair import export_outcomes, suggested_outcomes_name
+    from saferyp_desktop.services.workspace import Workspace
+
+    day = _meeting_date(args.meeting)
+    urn = args.school.strip()
+    with Workspace.open(Path(args.file), _passphrase(args)) as ws:
+        if ws.details.role != "chair":
+            raise UsageError("Only a chair's workspace sends a meeting's outcomes.")
+        out = Path(args.out or suggested_outcomes_name(urn, day))
+        result = export_outcomes(ws, day, urn, out, overwrite=args.force)
+    _out(
+        f"Wrote {result.path.name}: outcomes {result.sequence} for {result.school} "
+        f"(URN {result.urn}), the meeting on {day.isoformat()}, with "
+        f"{_count(len(result.actions), 'agreed action')}"
+        + (f" ({', '.join(result.actions)})." if result.actions else ".")
+    )
+    _out("Encrypted to the school's key from its submission, and to this workspace:")
+    _out(f"  {result.recipient}")
+    _out(f"Signed by this workspace, fingerprint {result.fingerprint}; the school opens it with")
+    _out("“saferyp open”, having set this chair from its key card.")
     return 0
 
 
@@ -421,8 +513,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-briefing", action="store_true", help="leave the briefing PDF out")
     p.add_argument("--force", action="store_true", help="replace BUNDLE if it exists")
 
-    p = command("open", cmd_open, "Chair: verify a school's bundle and import it.")
-    p.add_argument("bundle", metavar="BUNDLE", help="the .sypbundle a school sent")
+    p = command(
+        "open",
+        cmd_open,
+        "Verify a bundle and import it: a chair opens a school's submission, a school the "
+        "outcomes of a meeting from its chair.",
+    )
+    p.add_argument("bundle", metavar="BUNDLE", help="the .sypbundle a school or the chair sent")
     p.add_argument(
         "--accept-new-key",
         metavar="FINGERPRINT",
@@ -433,6 +530,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"read a bundle's six-word passphrase from this file (or {BUNDLE_PASSPHRASE_VARIABLE})",
     )
+
+    p = command("pack", cmd_pack, "Chair: write the printable briefing pack for a meeting.")
+    p.add_argument("--meeting", metavar="YYYY-MM-DD", required=True, help="the meeting's date")
+    p.add_argument(
+        "--out", metavar="PDF", help="the PDF to write (default: pack-<meeting date>.pdf)"
+    )
+    p.add_argument("--level", choices=["full", "initials", "codes"], default="initials")
+    p.add_argument("--force", action="store_true", help="replace PDF if it exists")
+
+    p = command("outcomes", cmd_outcomes, "Chair: write one school's outcomes bundle.")
+    p.add_argument("--meeting", metavar="YYYY-MM-DD", required=True, help="the meeting's date")
+    p.add_argument("--school", metavar="URN", required=True, help="the school's six-digit URN")
+    p.add_argument(
+        "--out",
+        metavar="BUNDLE",
+        help="the .sypbundle to write (default: outcomes-<URN>-<meeting date>.sypbundle)",
+    )
+    p.add_argument("--force", action="store_true", help="replace BUNDLE if it exists")
     return parser
 
 

@@ -316,6 +316,45 @@ class RecipientInvalid(KeyCardInvalid):
     default_message = "That is not an age public key (“age1…”); ask for a fresh copy."
 
 
+# -- the chair's meeting: the briefing pack and outcomes (DESIGN.md §4, §7) --
+class NoSubmissions(SaferypError):
+    exit_code = 80
+    default_message = (
+        "There are no submissions for that meeting in this workspace; open the schools' "
+        "bundles first."
+    )
+
+
+class ChairNotVerifiable(SaferypError):
+    exit_code = 81
+    default_message = (
+        "The chair was set from their age key only, so their signature on outcomes cannot be "
+        "checked; set the chair from their key card (.sypkey) with “saferyp trust”, then open "
+        "the outcomes again."
+    )
+
+
+class NotFromYourChair(SaferypError):
+    exit_code = 82
+    default_message = (
+        "These outcomes are not signed by the chair this school set, so they were not "
+        "opened; check with the chair."
+    )
+
+
+class OutcomesForAnotherSchool(SaferypError):
+    exit_code = 83
+    default_message = "These outcomes are for another school; they were not opened."
+
+
+class SchoolNotInMeeting(SaferypError):
+    exit_code = 84
+    default_message = (
+        "There is no submission from that school for that meeting in this workspace, so "
+        "there is nobody to send its outcomes to."
+    )
+
+
 def exit_code_table() -> list[tuple[int, str]]:
     """Every exit code with the class of failure it stands for, for ``--help``."""
     seen: dict[int, str] = {0: "success"}

@@ -46,6 +46,9 @@ SCHEMA = {
     ("table", "trusted_senders"),
     ("index", "submissions_sender"),
     ("index", "submissions_superseded_by"),
+    # migration 3: the chair's match decisions; a school's actions imported from outcomes
+    ("table", "match_decisions"),
+    ("table", "outcome_actions"),
 }
 
 
@@ -66,7 +69,7 @@ def test_create_makes_the_schema_with_the_security_pragmas(tmp_path: Path) -> No
     path = tmp_path / "School.sypdb"
     with Database.create(path, PASS) as db:
         assert db.path == path
-        assert db.schema_version == migrations.latest_version() == 2
+        assert db.schema_version == migrations.latest_version() == 3
         names = db.query("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_auto%'")
         assert set(names) == SCHEMA
         assert db.query_one("PRAGMA journal_mode") == ("wal",)

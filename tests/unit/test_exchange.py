@@ -469,12 +469,12 @@ def test_broken_mappings_are_refused_and_change_nothing(
         assert exchange_state(chair) == before, name
 
 
-def test_the_chair_opens_submissions_only_and_the_school_nothing_yet(
+def test_the_chair_opens_submissions_only_and_the_school_outcomes_only(
     school: Workspace, chair: Workspace, outbox: Path
 ) -> None:
     exchange.set_chair(school, chair.key_card())
     exchange.export_bundle(school, outbox / "b.sypbundle")
-    with pytest.raises(errors.UsageError, match="later version"):
+    with pytest.raises(errors.BundleWrongKind):  # a school opens outcomes, not submissions
         exchange.open_bundle(school, outbox / "b.sypbundle")
     outcomes = write_bundle(
         kind="outcomes",

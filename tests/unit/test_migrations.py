@@ -37,7 +37,7 @@ def _half_then_fail(conn: sqlcipher3.Connection) -> None:
 
 def test_new_workspace_is_at_the_latest_version(tmp_path: Path) -> None:
     with Database.create(tmp_path / "W.sypdb", PASS) as db:
-        assert db.schema_version == migrations.latest_version() == 2
+        assert db.schema_version == migrations.latest_version() == 3
     assert list_backups(tmp_path / "W.sypdb") == []  # nothing to back up when new
 
 

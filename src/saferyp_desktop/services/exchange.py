@@ -1,10 +1,12 @@
 """Bundles between a school and its meeting chair (DESIGN.md §4, §5; docs/bundle-format.md).
 
 School side: :func:`set_chair` records whom the school sends to (``saferyp trust``);
-:func:`export_bundle` writes a signed, encrypted submission (``saferyp bundle``).
+:func:`export_bundle` writes a signed, encrypted submission (``saferyp bundle``);
+:func:`open_outcomes` imports a meeting's outcomes from that chair (``saferyp open``).
 Chair side: :func:`open_bundle` verifies a school's submission and stores it
 (``saferyp open``); :func:`submissions`, :func:`submission_table` and
-:func:`reverify_submission` are what the chair's inbox shows.
+:func:`reverify_submission` are what the chair's inbox shows. The chair's work across
+schools, the briefing pack and outcomes are in :mod:`services.chair`.
 
 Nothing here imports Qt. Decrypted content lives in memory and, once accepted, in the
 encrypted workspace only: no temporary file ever holds it. A refused bundle leaves the
@@ -16,6 +18,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
+import hmac
 import importlib
 import os
 import re
@@ -58,6 +61,7 @@ from saferyp_desktop.domain.levels import DataLevel, redact
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.records import (
     Action,
+    ActionOrigin,
     Evidence,
     Kind,
     Link,
@@ -76,10 +80,14 @@ from saferyp_desktop.domain.serialize import (
 )
 from saferyp_desktop.errors import (
     BundleMappingInvalid,
+    BundleNotForThisKey,
     BundleSignatureInvalid,
     BundleTooLarge,
+    ChairNotVerifiable,
     FileAlreadyExists,
     KeyCardInvalid,
+    NotFromYourChair,
+    OutcomesForAnotherSchool,
     RecipientInvalid,
     RecordInvalid,
     RecordNotFound,
@@ -90,7 +98,7 @@ from saferyp_desktop.errors import (
 from saferyp_desktop.services.workspace import Workspace
 from saferyp_desktop.storage.atomic import write_atomic
 from saferyp_desktop.storage.backups import backups_dir_for
-from saferyp_desktop.storage.repository import StoredBundle, TrustedSender
+from saferyp_desktop.storage.repository import OutcomeAction, StoredBundle, TrustedSender
 
 __all__ = [
     "BUNDLE_SUFFIX",
@@ -98,16 +106,22 @@ __all__ = [
     "BundleResult",
     "ChairInfo",
     "OpenResult",
+    "OutcomesOpened",
     "SubmissionSummary",
     "bundle_needs_passphrase",
     "chair",
+    "check_out_path",
     "export_bundle",
     "find_meeting",
     "mapping_document",
     "open_bundle",
+    "open_outcomes",
+    "outcomes_from_mapping",
+    "outcomes_received",
     "read_bundle_file",
     "reverify_submission",
     "set_chair",
+    "stored_table",
     "submission_briefing",
     "submission_table",
     "submissions",
@@ -473,17 +487,20 @@ def _briefing(workspace: Workspace, meeting: Meeting) -> bytes | None:
     return bytes(make(workspace, level=BRIEFING_LEVEL, meeting_id=meeting.id))
 
 
-def _check_out_path(workspace: Workspace, out: Path, overwrite: bool) -> Path:
+def check_out_path(workspace: Workspace, out: Path, overwrite: bool, what: str = "bundle") -> Path:
+    """``out`` resolved, once it is sure a file may be written there: not over the workspace,
+    its side files or its backups; in a folder that exists; not over a file unless
+    ``overwrite`` (FileAlreadyExists)."""
     out = Path(out)
     target = out.resolve()
     own = workspace.path.resolve()
     protected = {own, *(own.with_name(own.name + s) for s in _SIDE_SUFFIXES)}
     if target in protected or target.parent == backups_dir_for(own).resolve():
-        raise UsageError("A bundle cannot be written over the workspace or its own files.")
+        raise UsageError(f"A {what} cannot be written over the workspace or its own files.")
     if not target.parent.is_dir():
         raise UsageError(f"The folder for {out.name} does not exist.")
     if target.exists() and target.is_dir():
-        raise UsageError(f"{out.name} is a folder; name the bundle file to write.")
+        raise UsageError(f"{out.name} is a folder; name the {what} file to write.")
     if os.path.lexists(target) and not overwrite:
         raise FileAlreadyExists(f"{out.name} already exists; choose another name or replace it.")
     return target
@@ -514,7 +531,7 @@ def export_bundle(
         )
     level = DataLevel(level)
     meeting = find_meeting(workspace, meeting_id)
-    target = _check_out_path(workspace, out, overwrite)
+    target = check_out_path(workspace, out, overwrite)
     repo = workspace.repo
     last = int(repo.meta().get(META_BUNDLE_SEQUENCE, "0"))
     sequence = last + 1
@@ -734,7 +751,7 @@ def open_bundle(
     *,
     accept_new_key: str | None = None,
     passphrase: str | None = None,
-) -> OpenResult:
+) -> OpenResult | OutcomesOpened:
     """Verify a bundle and store it in the workspace, or raise why not (changing nothing).
 
     Chair role: a school's submission. In order: the file's size (read with a cap), then
@@ -749,13 +766,10 @@ def open_bundle(
     signed bytes), the school's key on first acceptance, older submissions from that school
     for the same meeting marked superseded by this one, and the audit event.
 
-    School role: outcomes from the chair come in a later version (UsageError).
+    School role: the outcomes of a meeting from the school's chair, see :func:`open_outcomes`.
     """
     if workspace.details.role != "chair":
-        raise UsageError(
-            "Outcomes bundles come in a later version; this version opens a school's "
-            "submission in a chair's workspace."
-        )
+        return open_outcomes(workspace, path, passphrase=passphrase)
     accept = None
     if accept_new_key is not None:
         accept = normalise_fingerprint(accept_new_key)
@@ -841,6 +855,279 @@ def open_bundle(
     )
 
 
+# -- a school opens its outcomes ------------------------------------------------------------
+@dataclass(frozen=True)
+class OutcomesOpened:
+    """Outcomes :func:`open_outcomes` verified and imported into a school's workspace."""
+
+    submission_id: int  # the row keeping the bundle, as signed, in ``submissions``
+    bundle_id: str
+    kind: str  # "outcomes"
+    chair: str  # the chair's name, as signed
+    fingerprint: str  # the chair's
+    sequence: int
+    meeting_date: date
+    meeting_id: str  # the school's meeting the actions are filed under
+    meeting_code: str
+    meeting_added: bool  # the school had no meeting on that date: one was added
+    added: list[str]  # codes of the actions added
+    updated: list[str]  # codes of actions imported before that these outcomes changed
+    kept_status: list[str]  # of those, the ones whose status the school had moved on (kept)
+    unlinked: int  # references to records this school does not hold, left out
+    superseded: list[int]
+
+
+def _outcomes_invalid(where: str, what: str) -> BundleMappingInvalid:
+    return BundleMappingInvalid(
+        f"The outcomes in the bundle are not valid ({where} {what}); they were not opened."
+    )
+
+
+def outcomes_from_mapping(mapping: dict[str, Any]) -> tuple[Meeting, list[Action]]:
+    """An outcomes ``mapping.json`` (already schema-checked) as its meeting and the
+    actions agreed at it, each valid. Outcomes carry nothing else: no young people, adults,
+    places, links or evidence. An action's ``linked_ids`` name the school's own records,
+    which the bundle does not carry."""
+    records = mapping["records"]
+    others = sorted(k for k, items in records.items() if items and k not in ("meeting", "action"))
+    if others:
+        raise _outcomes_invalid(f"records/{others[0]}", "is not part of a meeting's outcomes")
+    if mapping["links"] or mapping["evidence"]:
+        raise _outcomes_invalid("links and evidence", "are not part of a meeting's outcomes")
+    meetings = records.get(Kind.MEETING.value, [])
+    if len(meetings) != 1:
+        raise _outcomes_invalid("records/meeting", "does not hold exactly one meeting")
+    parsed: list[Record] = []
+    for kind in (Kind.MEETING, Kind.ACTION):
+        for index, data in enumerate(records.get(kind.value, [])):
+            where = f"records/{kind.value}/{index} ({data.get('code') or 'no code'})"
+            if data.get("kind") != kind.value:
+                raise _outcomes_invalid(where, "is filed under the wrong kind")
+            try:
+                record = record_from_dict(data)
+                record.validate()
+            except RecordInvalid:
+                raise _outcomes_invalid(where, "breaks a rule of its kind") from None
+            parsed.append(record)
+    meeting = parsed[0]
+    assert isinstance(meeting, Meeting)
+    if mapping["meeting_date"] != meeting.date.isoformat():
+        raise _outcomes_invalid("meeting_date", "is not the date of the meeting")
+    actions: list[Action] = []
+    for record in parsed[1:]:
+        assert isinstance(record, Action)
+        if record.origin != ActionOrigin.MEETING.value or record.meeting_id != meeting.id:
+            raise _outcomes_invalid(record.code or "an action", "was not agreed at the meeting")
+        actions.append(record)
+    return meeting, actions
+
+
+def _school_meeting(
+    workspace: Workspace, chair_meeting: Meeting, stamp: datetime
+) -> tuple[Meeting, bool]:
+    """The school's meeting on the outcomes' date, marked held, with what the meeting said
+    about this school; or a new one from the chair's record if the school has none."""
+    urn = workspace.details.urn
+    said = [d for d in chair_meeting.discussions if d.subject == urn]
+    same_day = [
+        m
+        for m in workspace.table().of_kind(Kind.MEETING)
+        if isinstance(m, Meeting) and m.date == chair_meeting.date
+    ]
+    if not same_day:
+        return (
+            Meeting(
+                date=chair_meeting.date,
+                venue=chair_meeting.venue,
+                chair=chair_meeting.chair,
+                attendees=list(chair_meeting.attendees),
+                apologies=list(chair_meeting.apologies),
+                discussions=said,
+                status=MeetingStatus.HELD.value,
+                created=stamp,
+                updated=stamp,
+            ),
+            True,
+        )
+    own = min(same_day, key=lambda m: (len(m.code), m.code))
+    discussions = [d for d in own.discussions if d.subject != urn] + said
+    changed = dataclasses.replace(
+        own,
+        status=MeetingStatus.HELD.value,
+        venue=own.venue or chair_meeting.venue,
+        discussions=discussions,
+    )
+    if changed == own:
+        return own, False
+    changed.updated = max(stamp, own.created)
+    return changed, False
+
+
+def open_outcomes(
+    workspace: Workspace, path: Path, *, passphrase: str | None = None
+) -> OutcomesOpened:
+    """Verify a meeting's outcomes and import their actions into this school's records, or
+    raise why not (changing nothing).
+
+    In order: the bundle's checks (:func:`crypto.bundle.read_bundle`, kind "outcomes");
+    signed by the chair this school set from a key card (ChairNotVerifiable when the chair
+    was set from a plain ``age1…`` key, NotFromYourChair for any other signer); not opened
+    before (AlreadyImported) nor older than the last outcomes opened (Replayed); for this
+    school's URN (OutcomesForAnotherSchool); a valid meeting and actions. Then, in one
+    transaction: each action as the school's own record (a new code; linked to the school's
+    records by the ids the school sent), the school's meeting on that date marked held, the
+    bundle kept as signed in ``submissions``, and the audit event "outcomes imported".
+    Outcomes sent again (a newer bundle) update the actions imported before, keeping a
+    status the school has moved on since.
+    """
+    if workspace.details.role != "school":
+        raise UsageError("Only a school's workspace opens a meeting's outcomes.")
+    data = read_bundle_file(Path(path))
+    keys = workspace.keys()
+    try:
+        if bundle_lock(data) == "passphrase":
+            verified = read_bundle(data, passphrase=passphrase, expect_kind="outcomes")
+        else:
+            verified = read_bundle(data, identity=keys.age_identity, expect_kind="outcomes")
+    except BundleNotForThisKey:
+        raise BundleNotForThisKey(
+            "This bundle was not encrypted to this school's key (it is for another school, or "
+            "another workspace), so it cannot be opened here."
+        ) from None
+    del data
+    info = chair(workspace)
+    if info is None:
+        raise ChairNotVerifiable(
+            "No chair is set in this workspace, so outcomes cannot be checked; set the chair "
+            "from their key card (.sypkey) with “saferyp trust”, then open the outcomes again."
+        )
+    if info.verify_key is None:
+        raise ChairNotVerifiable()
+    if verified.sender_role != "chair" or not hmac.compare_digest(
+        info.verify_key, verified.verify_key
+    ):
+        raise NotFromYourChair(
+            f"These outcomes are signed by a key other than that of the chair this school set "
+            f"(fingerprint {verified.fingerprint}, not {info.fingerprint}), so they were not "
+            "opened; check with the chair."
+        )
+    repo = workspace.repo
+    seen = {verified.bundle_id} if repo.bundle_seen(verified.bundle_id) else set()
+    check_not_replayed(verified, seen, repo.last_sequence(verified.kind, verified.sender_urn))
+    if verified.mapping["school"]["urn"] != workspace.details.urn:
+        raise OutcomesForAnotherSchool()
+    chair_meeting, incoming = outcomes_from_mapping(verified.mapping)
+
+    stamp = now()
+    table = workspace.table()
+    meeting, meeting_added = _school_meeting(workspace, chair_meeting, stamp)
+    imported = repo.outcome_actions()
+    known = set(table.records)  # retired records too: a link to one is still the school's
+    changes: list[tuple[Action, Action, bool, bool]] = []  # (school's, chair's, new, status kept)
+    unlinked = 0
+    for theirs in incoming:
+        linked = [i for i in dict.fromkeys(theirs.linked_ids) if i in known]
+        unlinked += len(set(theirs.linked_ids)) - len(linked)
+        fields: dict[str, Any] = {
+            "catalogue_key": theirs.catalogue_key,
+            "sub_choice": theirs.sub_choice,
+            "detail": theirs.detail,
+            "linked_ids": linked,
+            "owner_agency": theirs.owner_agency,
+            "due": theirs.due,
+            "status": theirs.status,
+            "rationale": theirs.rationale,
+            "origin": ActionOrigin.MEETING.value,
+            "meeting_id": meeting.id,
+            "cluster_key": theirs.cluster_key,
+            "school_urn": "",
+        }
+        before = imported.get(theirs.id)
+        ours = table.get(before.record_id) if before is not None else None
+        if not isinstance(ours, Action):
+            changes.append((Action(created=stamp, updated=stamp, **fields), theirs, True, False))
+            continue
+        kept = ours.status != before.imported_status  # the school moved it on since
+        if kept:
+            fields["status"] = ours.status
+            fields["rationale"] = theirs.rationale or ours.rationale
+        after = dataclasses.replace(ours, **fields)
+        if after != ours:
+            after.updated = max(stamp, ours.created)
+        changes.append((after, theirs, False, kept and after != ours))
+    for record, *_ in changes:
+        record.validate()
+    meeting.validate()
+
+    stored = StoredBundle(
+        bundle_id=verified.bundle_id,
+        kind=verified.kind,
+        sender_urn=verified.sender_urn,
+        sender_name=verified.sender_name,
+        fingerprint=verified.fingerprint,
+        verify_key=verified.verify_key,
+        sequence=verified.sequence,
+        created=verified.manifest["created"],
+        received=stamp.isoformat(),
+        meeting_date=verified.mapping["meeting_date"],
+        data_level=verified.mapping["data_level"],
+        manifest=verified.manifest_bytes,
+        signature=verified.signature,
+        mapping=verified.members[MAPPING],
+        briefing=verified.members.get(BRIEFING),
+    )
+    saved: list[Record] = []
+    with workspace.db.transaction():
+        if meeting_added or meeting != table.get(meeting.id):
+            saved.append(repo.save_record(meeting))
+        for record, theirs, is_new, _ in changes:
+            if is_new or record != table.get(record.id):
+                saved.append(repo.save_record(record))
+            repo.put_outcome_action(
+                OutcomeAction(
+                    source_id=theirs.id,
+                    record_id=record.id,
+                    bundle_id=verified.bundle_id,
+                    imported_status=theirs.status,
+                    imported_at=stamp.isoformat(),
+                )
+            )
+        new_id = repo.add_bundle(stored)
+        superseded = repo.superseded_ids(new_id)
+        repo.audit(
+            "outcomes imported",
+            [verified.bundle_id, meeting.id, *(record.id for record, *_ in changes)],
+        )
+    for record in saved:
+        table.put(record)
+    return OutcomesOpened(
+        submission_id=new_id,
+        bundle_id=verified.bundle_id,
+        kind=verified.kind,
+        chair=verified.sender_name,
+        fingerprint=verified.fingerprint,
+        sequence=verified.sequence,
+        meeting_date=chair_meeting.date,
+        meeting_id=meeting.id,
+        meeting_code=meeting.code,
+        meeting_added=meeting_added,
+        added=[record.code for record, _, is_new, _ in changes if is_new],
+        updated=[
+            record.code
+            for record, _, is_new, _ in changes
+            if not is_new and any(record is r for r in saved)
+        ],
+        kept_status=[record.code for record, _, _, kept in changes if kept],
+        unlinked=unlinked,
+        superseded=superseded,
+    )
+
+
+def outcomes_received(workspace: Workspace) -> list[StoredBundle]:
+    """Every outcomes bundle this school's workspace opened, oldest first (as signed)."""
+    return workspace.repo.stored_bundles(kind="outcomes")
+
+
 # -- the chair's inbox -------------------------------------------------------------------
 @dataclass(frozen=True)
 class SubmissionSummary:
@@ -871,7 +1158,8 @@ class SubmissionSummary:
         return summary(self.findings)
 
 
-def _stored_table(stored: StoredBundle) -> tuple[dict[str, Any], MappingTable]:
+def stored_table(stored: StoredBundle) -> tuple[dict[str, Any], MappingTable]:
+    """A stored bundle's mapping document and its table (checked again as on import)."""
     mapping = load_mapping(stored.mapping)
     return mapping, table_from_mapping(mapping)
 
@@ -881,7 +1169,7 @@ def submissions(workspace: Workspace) -> list[SubmissionSummary]:
     weeks = workspace.profile.currency_window_weeks
     result = []
     for stored in workspace.repo.stored_bundles(kind="submission"):
-        mapping, table = _stored_table(stored)
+        mapping, table = stored_table(stored)
         received = datetime.fromisoformat(stored.received)
         meeting_date = _meeting_date(stored.meeting_date)
         assert stored.id is not None
@@ -909,7 +1197,7 @@ def submissions(workspace: Workspace) -> list[SubmissionSummary]:
 
 def submission_table(workspace: Workspace, submission_id: int) -> MappingTable:
     """A stored submission's mapping table, rebuilt from its signed ``mapping.json``."""
-    return _stored_table(workspace.repo.stored_bundle(submission_id))[1]
+    return stored_table(workspace.repo.stored_bundle(submission_id))[1]
 
 
 def submission_briefing(workspace: Workspace, submission_id: int) -> bytes | None:

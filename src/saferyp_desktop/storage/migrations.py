@@ -96,7 +96,35 @@ def _migration_2(conn: sqlcipher3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [_migration_1, _migration_2]
+_SCHEMA_3 = (
+    # A chair's decisions on the candidate matches across schools, by the key
+    # domain.matching gives a candidate (or one pair of it). A decision never changes a
+    # school's records: confirmed matches are only drawn and counted together.
+    """CREATE TABLE match_decisions (
+      key TEXT PRIMARY KEY,
+      decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed')),
+      decided_at TEXT NOT NULL,
+      note TEXT NOT NULL DEFAULT '')""",
+    # A school's actions imported from its chair's outcomes: the chair's action id → the
+    # school's own action record, so outcomes opened again never add an action twice.
+    # `imported_status` is the status as the chair sent it, to tell whether the school has
+    # moved the action on since.
+    """CREATE TABLE outcome_actions (
+      source_id TEXT PRIMARY KEY,
+      record_id TEXT NOT NULL UNIQUE REFERENCES records(id),
+      bundle_id TEXT NOT NULL,
+      imported_status TEXT NOT NULL,
+      imported_at TEXT NOT NULL)""",
+)
+
+
+def _migration_3(conn: sqlcipher3.Connection) -> None:
+    """The chair's match decisions; a school's actions imported from outcomes."""
+    for statement in _SCHEMA_3:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _migration_3]
 
 
 def latest_version() -> int:

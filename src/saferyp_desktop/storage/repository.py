@@ -76,6 +76,27 @@ class StoredBundle:
     id: int | None = None
 
 
+@dataclass(frozen=True)
+class MatchDecision:
+    """A chair's decision on a candidate match (``match_decisions``)."""
+
+    key: str
+    decision: str  # "confirmed" or "dismissed"
+    decided_at: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomeAction:
+    """A school's action imported from outcomes (``outcome_actions``)."""
+
+    source_id: str  # the chair's action id
+    record_id: str  # the school's own action record
+    bundle_id: str  # the outcomes bundle it last came from
+    imported_status: str
+    imported_at: str
+
+
 _BUNDLE_COLUMNS = (
     "bundle_id", "kind", "sender_urn", "sender_name", "fingerprint", "verify_key", "sequence",
     "created", "received", "meeting_date", "data_level", "manifest", "signature", "mapping",
@@ -227,6 +248,39 @@ class Repository:
             "SELECT id FROM submissions WHERE ? IS NULL OR kind = ? ORDER BY id", (kind, kind)
         )
         return [self.stored_bundle(i) for (i,) in ids]
+
+    # -- match decisions and imported outcomes (migration 3) ------------------
+    def match_decisions(self) -> dict[str, MatchDecision]:
+        """Every decision the chair made on a candidate match, by its key."""
+        rows = self.db.query("SELECT key, decision, decided_at, note FROM match_decisions")
+        return {row[0]: MatchDecision(*row) for row in rows}
+
+    def set_match_decision(self, decision: MatchDecision) -> None:
+        self.db.execute(
+            "INSERT INTO match_decisions(key, decision, decided_at, note) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET decision = excluded.decision, "
+            "decided_at = excluded.decided_at, note = excluded.note",
+            (decision.key, decision.decision, decision.decided_at, decision.note),
+        )
+
+    def delete_match_decisions(self, keys: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM match_decisions WHERE key = ?", [(k,) for k in keys])
+
+    def outcome_actions(self) -> dict[str, OutcomeAction]:
+        """The actions imported from outcomes, by the chair's action id."""
+        rows = self.db.query(
+            "SELECT source_id, record_id, bundle_id, imported_status, imported_at FROM outcome_actions"
+        )
+        return {row[0]: OutcomeAction(*row) for row in rows}
+
+    def put_outcome_action(self, item: OutcomeAction) -> None:
+        self.db.execute(
+            "INSERT INTO outcome_actions(source_id, record_id, bundle_id, imported_status, "
+            "imported_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(source_id) DO UPDATE SET "
+            "bundle_id = excluded.bundle_id, imported_status = excluded.imported_status, "
+            "imported_at = excluded.imported_at",
+            (item.source_id, item.record_id, item.bundle_id, item.imported_status, item.imported_at),  # fmt: skip
+        )
 
     # -- loading ---------------------------------------------------------
     def load(self) -> MappingTable:

@@ -1,0 +1,1020 @@
+"""The briefing pack a meeting chair prints for a Safer Young People Community Meeting.
+
+:func:`build_pack` turns a :class:`PackData` (gathered by ``services/chair.py``) into PDF
+bytes, with the briefing's page template, furniture, tables and diagram drawing
+(:mod:`reports.common`). In order:
+
+1. cover and agenda: the meeting, the schools in the pack and their signing keys'
+   fingerprints, the agenda, information sharing, the data level;
+2. a sign-in sheet: blank rows for name, organisation, role and signature;
+3. across schools: each school's counts; the candidate matches the chair confirmed, with
+   the reasons; the area's places by how many schools name them, with the worst rating
+   any gave; and the combined spider diagram, each record ringed in its school's colour
+   and the records confirmed as the same joined by a dark bar (drawn together, never
+   merged);
+4. each school's briefing, drawn again by the briefing's own code from the school's
+   signed mapping table at the pack's data level (never the PDF the school sent, so the
+   level and the marking are the same throughout);
+5. the action plan: the actions agreed so far, then blank rows to fill in by hand.
+
+Every page carries the marking at the top and the bottom, "Page X of Y" and the short
+document id; the running header names the school a page is about. The data level holds
+everywhere: at initials, no young person's or adult's full name, alias or handle is
+printed, in the cross-school parts either (the reasons for a match are scrubbed of names
+with every school's records); at codes, records are their codes and reasons their kind.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    Spacer,
+)
+
+from saferyp_desktop.domain.checks import Finding
+from saferyp_desktop.domain.diagram import DiagramLayout, layout
+from saferyp_desktop.domain.levels import LEVEL_TITLES, DataLevel
+from saferyp_desktop.domain.mapping import MappingTable
+from saferyp_desktop.domain.matching import AreaPlace
+from saferyp_desktop.domain.profile import Profile
+from saferyp_desktop.domain.records import (
+    Action,
+    ActionOrigin,
+    Confidence,
+    Kind,
+    Link,
+    Location,
+    Meeting,
+    Rag,
+    Relation,
+)
+from saferyp_desktop.reports.common import (
+    DIAGRAM_LEGEND_BAND,
+    DIAGRAM_TITLE_BAND,
+    LABEL_UNITS,
+    LANDSCAPE,
+    LANDSCAPE_MARGINS,
+    LEVEL_EXPLANATIONS,
+    MUTED,
+    OVERVIEW_MIN_LABEL,
+    STATUS_ORDER,
+    TILE_MIN_SCALE,
+    BriefingData,
+    DiagramPage,
+    DiagramPainter,
+    DocumentWriter,
+    Fonts,
+    Namer,
+    NumberedCanvas,
+    OutlineMark,
+    PageChrome,
+    binary_streams,
+    choose_fonts,
+    code_key,
+    document_template,
+    draw_shape,
+    long_date,
+    plan_tiles,
+    short_document_id,
+    texts_of,
+)
+
+__all__ = [
+    "BLANK_ACTION_ROWS",
+    "SCHOOL_COLOURS",
+    "PackData",
+    "PackMatch",
+    "PackSchool",
+    "build_pack",
+    "suggested_pack_name",
+]
+
+BLANK_ACTION_ROWS = 10
+SIGN_IN_ROWS = 20
+MIN_BLANK_SIGN_IN = 8
+PACK_TITLE = "Briefing pack"
+# Okabe–Ito: told apart by most people with a colour vision deficiency; then darker shades.
+SCHOOL_COLOURS: tuple[tuple[str, Color], ...] = (
+    ("orange", HexColor("#e69f00")),
+    ("sky blue", HexColor("#56b4e9")),
+    ("green", HexColor("#009e73")),
+    ("yellow", HexColor("#f0e442")),
+    ("blue", HexColor("#0072b2")),
+    ("vermilion", HexColor("#d55e00")),
+    ("purple", HexColor("#cc79a7")),
+    ("grey", HexColor("#7f7f7f")),
+    ("brown", HexColor("#8c510a")),
+    ("teal", HexColor("#01665e")),
+    ("navy", HexColor("#253494")),
+    ("maroon", HexColor("#7a0177")),
+)
+SAME_COLOUR = HexColor("#1b1b1b")
+RING_SCALE = 1.5  # a school's ring: the node's shape drawn this much larger beneath it
+KIND_WORDS = {
+    Kind.LOCATION: "Place",
+    Kind.ADULT: "Adult",
+    Kind.PEER_GROUP: "Peer group",
+    Kind.YOUNG_PERSON: "Young person",
+}
+
+
+# -- the data ------------------------------------------------------------------------------
+@dataclass
+class PackSchool:
+    """One school's current submission for the meeting, as the pack prints it."""
+
+    urn: str
+    name: str
+    received: datetime
+    level_sent: DataLevel
+    fingerprint: str
+    demo: bool
+    table: MappingTable
+    meeting: Meeting  # the school's own meeting record for the date
+    meeting_planned: bool
+    profile: Profile
+    findings: list[Finding]
+    phase: str = ""
+    community_area: str = ""
+    dsl: str = ""
+    deputy: str = ""
+    wisc_confirmed: str = ""
+
+
+@dataclass(frozen=True)
+class PackMatch:
+    """A candidate match the chair confirmed: its records (URN, record id) and why."""
+
+    kind: Kind
+    members: list[tuple[str, str]]
+    reasons: list[str]
+    note: str = ""
+    score: float = 0.0
+
+
+@dataclass
+class PackData:
+    """Everything one briefing pack prints. ``combined`` holds every school's records as
+    sent, ``school_of`` the URN of each, ``joined`` the records confirmed as the same."""
+
+    meeting: Meeting  # the chair's meeting record (or a draft of it)
+    profile: Profile
+    level: DataLevel
+    document_id: str
+    created: datetime
+    chair: str
+    organisation: str
+    fingerprint: str  # the chair's signing key
+    schools: list[PackSchool]
+    matches: list[PackMatch]
+    dismissed: int
+    undecided: int
+    places: list[AreaPlace]
+    combined: MappingTable
+    school_of: dict[str, str]
+    joined: list[set[str]]
+    actions: list[Action]  # agreed at the meeting so far
+    blank_rows: int = BLANK_ACTION_ROWS
+    sign_in_rows: int = SIGN_IN_ROWS
+
+    @property
+    def demo(self) -> bool:
+        return any(s.demo for s in self.schools)
+
+
+def _level_sentence(level: DataLevel) -> str:
+    """``"Initials. Young people and adults appear by their initials; …"``"""
+    title, rest = LEVEL_EXPLANATIONS[level].split(": ", 1)
+    return f"{title}. {rest[:1].upper()}{rest[1:]}"
+
+
+def suggested_pack_name(meeting_date: date) -> str:
+    """``pack-2026-12-16.pdf``: the meeting's date and nothing personal."""
+    return f"pack-{meeting_date.isoformat()}.pdf"
+
+
+def school_colour(index: int) -> tuple[str, Color]:
+    return SCHOOL_COLOURS[index % len(SCHOOL_COLOURS)]
+
+
+# -- page furniture --------------------------------------------------------------------------
+@dataclass
+class _PackChrome(PageChrome):
+    """The briefing's header and footer; the header names the school a page is about."""
+
+    title: str = PACK_TITLE
+
+    def draw(self, canv: Canvas, page: int, total: int, section: str) -> None:
+        self.school = getattr(canv, "syp_school", None) or self.title
+        super().draw(canv, page, total, section)
+
+
+class _PackMark(OutlineMark):
+    """An outline entry that also sets the school the running header names (None: the pack)."""
+
+    def __init__(
+        self,
+        key: str,
+        title: str,
+        *,
+        school: str | None,
+        level: int = 0,
+        section: str | None = None,
+    ) -> None:
+        super().__init__(key, title, level=level, section=section)
+        self.school = school
+
+    def draw(self) -> None:
+        super().draw()
+        self.canv.syp_school = self.school  # type: ignore[attr-defined]
+
+
+class _SchoolWriter(DocumentWriter):
+    """One school's briefing inside the pack: its outline entries one level down, under
+    the school's own, and keys of their own."""
+
+    def __init__(self, data: BriefingData, fonts: Fonts, prefix: str) -> None:
+        super().__init__(data, fonts)
+        self.prefix = prefix
+
+    def mark(self, title: str, *, level: int = 0, section: str | None = None) -> OutlineMark:
+        self._marks += 1
+        if section is None and level == 0:
+            section = title
+        return OutlineMark(f"{self.prefix}{self._marks}", title, level=level + 1, section=section)
+
+
+# -- the combined diagram ----------------------------------------------------------------------
+_JOINED_PREFIX = "joined:"
+
+
+def _drawing_table(data: PackData) -> tuple[MappingTable, set[str]]:
+    """The combined table with a link between records confirmed as the same, so the layout
+    draws them side by side; the links' ids, to draw them as the bar that says so."""
+    links = list(data.combined.links.values())
+    joined_ids: set[str] = set()
+    for group in data.joined:
+        ordered = sorted(group)
+        for a, b in itertools.pairwise(ordered):
+            if a in data.combined.records and b in data.combined.records:
+                link_id = f"{_JOINED_PREFIX}{a}:{b}"
+                links.append(
+                    Link(
+                        id=link_id,
+                        a_id=a,
+                        b_id=b,
+                        relation=Relation.RELATED_TO.value,
+                        confidence=Confidence.CONFIRMED.value,
+                    )
+                )
+                joined_ids.add(link_id)
+    return MappingTable.of(data.combined.records.values(), links), joined_ids
+
+
+class _CombinedPainter(DiagramPainter):
+    """The briefing's diagram drawing, each node ringed in its school's colour and the
+    records confirmed as the same joined by a dark bar beneath."""
+
+    def __init__(
+        self,
+        diagram: DiagramLayout,
+        namer: Namer,
+        fonts: Fonts,
+        colours: dict[str, Color],
+        joined: set[str],
+    ) -> None:
+        super().__init__(diagram, namer, fonts)
+        self.colours = colours
+        self.joined = joined
+
+    def draw(
+        self,
+        canv: Canvas,
+        view: tuple[float, float, float, float],
+        origin: tuple[float, float],
+        scale: float,
+        *,
+        labels: bool,
+    ) -> None:
+        left, top, right, bottom = view
+        ox, oy = origin
+
+        def page(x: float, y: float) -> tuple[float, float]:
+            return (ox + (x - left) * scale, oy - (y - top) * scale)
+
+        nodes = self.diagram.nodes
+        canv.saveState()
+        canv.setStrokeColor(SAME_COLOUR)
+        canv.setLineWidth(max(9 * scale, 1.2))
+        canv.setLineCap(1)
+        for edge in self.diagram.edges:
+            if edge.id in self.joined:
+                a, b = nodes[edge.a_id], nodes[edge.b_id]
+                canv.line(*page(a.x, a.y), *page(b.x, b.y))
+        margin = 40.0
+        for node in self.nodes_in((left - margin, top - margin, right + margin, bottom + margin)):
+            colour = self.colours.get(node.id)
+            if colour is not None:
+                x, y = page(node.x, node.y)
+                draw_shape(canv, node.node_type, x, y, scale * RING_SCALE, colour, 0.1)
+        canv.restoreState()
+        super().draw(canv, view, origin, scale, labels=labels)
+
+
+_LEGEND_SIZE = 7.5
+_LEGEND_LEADING = 12.0
+_SAME_WORDS = "the same record in two schools, confirmed by the chair"
+
+
+def _legend_rows(
+    fonts: Fonts, schools: Sequence[tuple[str, Color]], width: float
+) -> list[list[tuple[str, Color | None]]]:
+    """The schools' colours (and the bar for records confirmed as the same), in rows."""
+    items: list[tuple[str, Color | None]] = [(fonts.safe(n), c) for n, c in schools]
+    items.append((_SAME_WORDS, None))
+    rows: list[list[tuple[str, Color | None]]] = [[]]
+    used = 0.0
+    for text, colour in items:
+        need = pdfmetrics.stringWidth(text, fonts.regular, _LEGEND_SIZE) + 30
+        if rows[-1] and used + need > width:
+            rows.append([])
+            used = 0.0
+        rows[-1].append((text, colour))
+        used += need
+    return rows
+
+
+def _legend_band(fonts: Fonts, schools: Sequence[tuple[str, Color]], width: float) -> float:
+    return _LEGEND_LEADING * len(_legend_rows(fonts, schools, width)) + 4
+
+
+class _CombinedPage(DiagramPage):
+    """The briefing's diagram page with a band above it: which colour is which school."""
+
+    def __init__(
+        self, *args: object, schools: Sequence[tuple[str, Color]], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.schools = list(schools)
+        self.band = 0.0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        width, height = super().wrap(available_width, available_height)
+        self.band = _legend_band(self.painter.fonts, self.schools, width)
+        self.height = height - self.band  # the diagram page below the band
+        return width, height
+
+    def draw(self) -> None:
+        super().draw()
+        canv = self.canv
+        fonts = self.painter.fonts
+        canv.saveState()
+        y = self.height + self.band - 9
+        for row in _legend_rows(fonts, self.schools, self.width):
+            x = 0.0
+            for text, colour in row:
+                if colour is not None:
+                    canv.setFillColor(colour)
+                    canv.setStrokeColor(colour)
+                    canv.circle(x + 5, y + 2.5, 4.5, stroke=0, fill=1)
+                else:
+                    canv.setStrokeColor(SAME_COLOUR)
+                    canv.setLineWidth(3)
+                    canv.line(x, y + 2.5, x + 12, y + 2.5)
+                canv.setFillColor(MUTED if colour is None else SAME_COLOUR)
+                canv.setFont(fonts.regular, _LEGEND_SIZE)
+                canv.drawString(x + 16, y, text)
+                x += pdfmetrics.stringWidth(text, fonts.regular, _LEGEND_SIZE) + 30
+            y -= _LEGEND_LEADING
+        canv.restoreState()
+
+
+# -- the pack ----------------------------------------------------------------------------------
+def _school_briefing(school: PackSchool, data: PackData) -> BriefingData:
+    return BriefingData(
+        table=school.table,
+        school_name=school.name,
+        urn=school.urn,
+        meeting=school.meeting,
+        profile=school.profile,
+        level=data.level,
+        fingerprint=school.fingerprint,
+        findings=school.findings,
+        document_id=data.document_id,
+        dsl=school.dsl,
+        deputy=school.deputy,
+        phase=school.phase,
+        community_area=school.community_area,
+        wisc_confirmed=school.wisc_confirmed,
+        harm_types_seen=None,
+        demo=school.demo,
+        created=data.created,
+        meeting_planned=school.meeting_planned,
+    )
+
+
+def _pack_briefing(data: PackData) -> BriefingData:
+    """The pack's own parts are written with the briefing's writer over every school's
+    records at once (names reduced with all of them in view)."""
+    return BriefingData(
+        table=data.combined,
+        school_name=PACK_TITLE,
+        urn="",
+        meeting=data.meeting,
+        profile=data.profile,
+        level=data.level,
+        fingerprint=data.fingerprint,
+        findings=[],
+        document_id=data.document_id,
+        demo=data.demo,
+        created=data.created,
+    )
+
+
+def _extra_texts(data: PackData) -> Iterator[str]:
+    yield from (data.chair, data.organisation, data.meeting.venue, data.meeting.chair)
+    for person in (*data.meeting.attendees, *data.meeting.apologies):
+        yield from (person.name, person.role, person.organisation)
+    for match in data.matches:
+        yield from match.reasons
+        yield match.note
+    for action in data.actions:
+        yield from (action.detail, action.rationale, action.sub_choice)
+
+
+class _PackWriter(DocumentWriter):
+    """The pack's own pages: cover and agenda, sign-in, across schools, action plan."""
+
+    def __init__(self, data: PackData, fonts: Fonts) -> None:
+        super().__init__(_pack_briefing(data), fonts)
+        self.pack = data
+        self.schools = {s.urn: s for s in data.schools}
+        self.colour_of = {s.urn: school_colour(i) for i, s in enumerate(data.schools)}
+
+    def mark(self, title: str, *, level: int = 0, section: str | None = None) -> OutlineMark:
+        self._marks += 1
+        if section is None and level == 0:
+            section = title
+        return _PackMark(f"p{self._marks}", title, school=None, level=level, section=section)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def school_name(self, urn: str) -> str:
+        school = self.schools.get(urn)
+        return school.name if school else urn
+
+    def record_text(self, record_id: str, *, with_school: bool = True) -> str:
+        record = self.table.get(record_id)
+        if record is None:
+            return "(a record no submission holds)"
+        text = self.namer.with_code(record)
+        if with_school:
+            text = f"{self.school_name(self.pack.school_of.get(record_id, ''))}: {text}"
+        return text
+
+    def records_by_school(self, record_ids: Sequence[str]) -> str:
+        grouped: dict[str, list[str]] = {}
+        for record_id in dict.fromkeys(record_ids):
+            grouped.setdefault(self.pack.school_of.get(record_id, ""), []).append(record_id)
+        lines = []
+        for urn, ids in grouped.items():
+            known = sorted(
+                (i for i in ids if self.table.get(i) is not None),
+                key=lambda i: code_key(self.table.records[i].code),
+            )
+            texts = [self.record_text(i, with_school=False) for i in known]
+            lines.append(f"{self.school_name(urn)}: {', '.join(texts)}")
+        return "\n".join(lines)
+
+    def scaled(self, fractions: Sequence[float]) -> list[float]:
+        """Column widths across a landscape page, in proportion to ``fractions``."""
+        total = sum(fractions)
+        return [self.landscape_width * f / total for f in fractions]
+
+    def reason(self, text: str) -> str:
+        """A match's reason at the pack's level: at codes, only what kind of reason it is."""
+        if self.level == DataLevel.CODES:
+            return text.split(" (", 1)[0]
+        return self.namer.free(text)
+
+    # -- the story -------------------------------------------------------------------------------
+    def story(self) -> list[Flowable]:
+        fonts = self.fonts
+        story: list[Flowable] = [*self.cover(), PageBreak(), *self.sign_in()]
+        story += [PageBreak(), *self.across_schools()]
+        story += [NextPageTemplate("landscape"), PageBreak(), *self.combined_diagram()]
+        for n, school in enumerate(self.pack.schools, start=1):
+            writer = _SchoolWriter(_school_briefing(school, self.pack), fonts, f"k{n}-")
+            story += [
+                NextPageTemplate("portrait"),
+                PageBreak(),
+                _PackMark(f"school{n}", school.name, school=school.name, section=""),
+                *writer.story(),
+            ]
+        story += [NextPageTemplate("landscape"), PageBreak(), *self.action_plan()]
+        return story
+
+    # -- cover and agenda ------------------------------------------------------------------------
+    def cover(self) -> list[Flowable]:
+        data, s = self.pack, self.styles
+        meeting = data.meeting
+        width = self.portrait_width
+        flow: list[Flowable] = [self.mark("Cover and agenda")]
+        flow.append(self.para("Safer Young People Community Meeting", s.title))
+        flow.append(
+            self.para(f"Briefing pack for the meeting on {long_date(meeting.date)}", s.subtitle)
+        )
+        demos = [x.name for x in data.schools if x.demo]
+        if demos:
+            flow.append(
+                self.panel(
+                    [
+                        self.para(
+                            "DEMO — fictional data. These schools' submissions are the program's "
+                            "demo data, every person, place and event in them invented: "
+                            + ", ".join(demos)
+                            + "."
+                        )
+                    ],
+                    width,
+                    fill=HexColor("#fdf3e7"),
+                )
+            )
+        flow.append(Spacer(1, 8))
+        chair = meeting.chair or (
+            f"{data.chair} ({data.organisation})" if data.organisation else data.chair
+        )
+        pairs = [
+            ("Meeting", f"{long_date(meeting.date)} ({meeting.date.isoformat()})"),
+            ("Venue", meeting.venue),
+            ("Chair", chair),
+            ("Schools", str(len(data.schools))),
+            ("Data level", LEVEL_TITLES[self.level]),
+            ("Document", data.document_id),
+        ]
+        flow.append(self.key_values([(k, v) for k, v in pairs if v], (34 * mm, width - 34 * mm)))
+
+        flow.append(self.para("Schools in this pack", s.h2))
+        rows = [
+            [
+                x.name,
+                x.urn,
+                x.received.strftime("%Y-%m-%d"),
+                LEVEL_TITLES[x.level_sent],
+                x.fingerprint,
+            ]
+            for x in data.schools
+        ]
+        flow.append(
+            self.grid_table(
+                ["School", "URN", "Received", "Sent at", "Signing key fingerprint"],
+                rows,
+                [width * 0.32, width * 0.1, width * 0.14, width * 0.13, width * 0.31],
+            )
+        )
+        if meeting.apologies:
+            flow.append(self.para("Apologies", s.h2))
+            flow.append(self._people(meeting.apologies, width))
+
+        charter = data.profile.charter
+        agenda = [
+            "Welcome, introductions and apologies: everyone signs in (the sign-in sheet).",
+            f"Information sharing: every attendee works under the {charter.short_name}.",
+            "Across schools: the places, adults and groups several schools name, the area's "
+            "places and the combined spider diagram.",
+            "School by school: "
+            + "; ".join(f"{n}. {x.name}" for n, x in enumerate(data.schools, start=1))
+            + ".",
+            "Agreeing actions: who does what, by when (the action plan at the end).",
+            "Any other business, and the date of the next meeting.",
+        ]
+        flow.append(
+            KeepTogether(
+                [self.para("Agenda", s.h2)]
+                + [self.para(f"{n}.  {item}") for n, item in enumerate(agenda, start=1)]
+            )
+        )
+        flow.append(
+            KeepTogether([self.para("Information sharing", s.h2), self.para(charter.statement)])
+        )
+        flow.append(
+            KeepTogether(
+                [
+                    self.para("Data level", s.h2),
+                    self.para(
+                        _level_sentence(self.level)
+                        + " Each school's briefing in this pack is drawn again from the "
+                        "mapping table it sent, at this level."
+                    ),
+                ]
+            )
+        )
+        flow += [
+            Spacer(1, 8),
+            self.para(
+                f"Prepared {data.created:%Y-%m-%d %H:%M} by {data.chair} (signing key "
+                f"{data.fingerprint}). {data.profile.marking}: keep this pack secure, share it "
+                "only with the meeting's attendees, and destroy it securely after use.",
+                s.note,
+            ),
+        ]
+        return flow
+
+    def _people(self, people: Sequence, width: float) -> Flowable:
+        rows = [[p.name, p.role, p.organisation] for p in people]
+        return self.grid_table(
+            ["Name", "Role", "Organisation"],
+            rows,
+            [width * 0.3, width * 0.36, width * 0.34],
+            bold_columns=(),
+        )
+
+    # -- sign-in --------------------------------------------------------------------------------
+    def sign_in(self) -> list[Flowable]:
+        """Those expected (from the meeting record) first, each to sign, then blank rows."""
+        s = self.styles
+        width = self.portrait_width
+        expected = [[p.name, p.organisation, p.role] for p in self.pack.meeting.attendees]
+        blank = max(self.pack.sign_in_rows - len(expected), MIN_BLANK_SIGN_IN)
+        rows = [
+            [str(n), *cells, ""]
+            for n, cells in enumerate([*expected, *(["\n", "", ""] for _ in range(blank))], 1)
+        ]
+        return [
+            self.mark("Sign-in sheet"),
+            self.para("Sign-in sheet", s.h1),
+            self.para(
+                f"Meeting on {long_date(self.pack.meeting.date)}. By signing, each attendee "
+                f"confirms they attend under the {self.pack.profile.charter.short_name} and "
+                "will keep what is shared confidential. Those expected are printed; anyone "
+                "else signs in a blank row.",
+                s.small,
+            ),
+            Spacer(1, 6),
+            self.grid_table(
+                ["", "Name", "Organisation", "Role", "Signature"],
+                rows,
+                [10 * mm, *(x * (width - 10 * mm) for x in (0.27, 0.27, 0.2, 0.26))],
+                bold_columns=(),
+            ),
+        ]
+
+    # -- across schools ---------------------------------------------------------------------------
+    def across_schools(self) -> list[Flowable]:
+        data, s = self.pack, self.styles
+        width = self.portrait_width
+        flow: list[Flowable] = [self.mark("Across schools"), self.para("Across schools", s.h1)]
+        flow.append(
+            self.para(
+                "What the schools' submissions show together. Candidate matches are proposed "
+                "by the program and confirmed or dismissed by the chair; nothing is merged: "
+                "each school's records stay as the school sent them."
+            )
+        )
+        flow.append(self.para("Schools", s.h2))
+        rows = []
+        for school in data.schools:
+            counts = school.table.counts()
+            proposed = sum(
+                1
+                for a in school.table.of_kind(Kind.ACTION)
+                if isinstance(a, Action) and a.origin == ActionOrigin.SCHOOL.value
+            )
+            rows.append(
+                [
+                    f"{school.name}\n({self.colour_of[school.urn][0]})",
+                    *(
+                        str(counts[k])
+                        for k in (
+                            Kind.YOUNG_PERSON,
+                            Kind.ADULT,
+                            Kind.PEER_GROUP,
+                            Kind.LOCATION,
+                            Kind.STRENGTH,
+                            Kind.KEY_CONCERN,
+                        )
+                    ),
+                    str(proposed),
+                    str(len(school.findings)),
+                ]
+            )
+        header = [
+            "School (colour)",
+            "Young people",
+            "Adults",
+            "Peer groups",
+            "Places",
+            "Strengths",
+            "Key concerns",
+            "Proposed actions",
+            "Findings",
+        ]
+        numbers = [16 * mm] * 8
+        flow.append(
+            self.grid_table(
+                header,
+                rows,
+                [width - sum(numbers), *numbers],
+                align={i: "CENTER" for i in range(1, len(header))},
+                size=8,
+            )
+        )
+        flow.append(
+            self.para(
+                "Colour: the school's colour in the combined spider diagram. Findings: of the "
+                "four checks (relevant, evidenced, current, no name without a plan), as each "
+                "school's briefing lists them.",
+                s.note,
+            )
+        )
+        flow += self.matches()
+        flow += self.places()
+        return flow
+
+    def matches(self) -> list[Flowable]:
+        data, s = self.pack, self.styles
+        width = self.portrait_width
+        flow: list[Flowable] = [
+            CondPageBreak(50 * mm),
+            self.mark("Matches confirmed by the chair", level=1, section="Across schools"),
+            self.para(f"Matches confirmed by the chair ({len(data.matches)})", s.h2),
+        ]
+        others = []
+        if data.dismissed:
+            others.append(f"{data.dismissed} dismissed")
+        if data.undecided:
+            others.append(f"{data.undecided} not yet decided")
+        tail = f" Other candidates: {' and '.join(others)}; they are not listed." if others else ""
+        if not data.matches:
+            flow.append(self.para("The chair has confirmed no matches." + tail, s.note))
+            return flow
+        rows = []
+        for match in data.matches:
+            records = "\n".join(self.record_text(record_id) for _, record_id in match.members)
+            reasons = "; ".join(r for r in (self.reason(x) for x in match.reasons) if r)
+            rows.append(
+                [
+                    KIND_WORDS.get(match.kind, match.kind.value),
+                    records,
+                    reasons,
+                    self.namer.free(match.note),
+                ]
+            )
+        flow.append(
+            self.grid_table(
+                ["Kind", "Records", "Why they may be the same", "Chair's note"],
+                rows,
+                [22 * mm, width * 0.36, width * 0.4 - 22 * mm, width * 0.24],
+            )
+        )
+        flow.append(
+            self.para(
+                "Each record is named by its school, its code in that school's briefing and its "
+                "name at this pack's data level." + tail,
+                s.note,
+            )
+        )
+        return flow
+
+    def places(self) -> list[Flowable]:
+        data, s = self.pack, self.styles
+        width = self.portrait_width
+        flow: list[Flowable] = [
+            CondPageBreak(50 * mm),
+            self.mark("Places in the area", level=1, section="Across schools"),
+            self.para(f"Places in the area ({len(data.places)})", s.h2),
+            self.para(
+                "Every place the schools name, most schools first, then the worst rated; "
+                "places the chair confirmed as the same are counted once, with the worst "
+                "rating any school gave.",
+                s.note,
+            ),
+        ]
+        if not data.places:
+            flow.append(self.para("No school names a place.", s.note))
+            return flow
+        rows, emphasis = [], []
+        for i, place in enumerate(data.places):
+            records = [self.table.get(record_id) for _, record_id in place.members]
+            names = list(
+                dict.fromkeys(self.namer.name(r) for r in records if isinstance(r, Location))
+            )
+            postcode = place.postcode
+            if postcode and self.level == DataLevel.CODES:
+                postcode = postcode.split(" ")[0]
+            rows.append(
+                [
+                    " / ".join(names),
+                    place.kind,
+                    postcode,
+                    str(place.schools),
+                    ", ".join(self.school_name(u) for u in place.school_ids),
+                    place.rating,
+                ]
+            )
+            if place.rating == Rag.RED.value:
+                emphasis.append((5, i))
+        flow.append(
+            self.grid_table(
+                ["Place", "Kind", "Postcode", "Schools", "Named by", "Worst rating"],
+                rows,
+                [width * f for f in (0.28, 0.15, 0.11, 0.1, 0.24, 0.12)],
+                emphasis=emphasis,
+                align={3: "CENTER"},
+            )
+        )
+        return flow
+
+    # -- the combined diagram -------------------------------------------------------------------------
+    def combined_diagram(self) -> list[Flowable]:
+        data = self.pack
+        table, joined = _drawing_table(data)
+        diagram = layout(table)
+        flow: list[Flowable] = [
+            self.mark("Combined spider diagram", level=1, section="Across schools")
+        ]
+        if not diagram.nodes:
+            return [
+                *flow,
+                self.para("Combined spider diagram", self.styles.h1),
+                self.para("There are no records to draw.", self.styles.note),
+            ]
+        colours = {
+            record_id: self.colour_of[urn][1]
+            for record_id, urn in data.school_of.items()
+            if urn in self.colour_of
+        }
+        painter = _CombinedPainter(diagram, self.namer, self.fonts, colours, joined)
+        legend = [(self.school_name(s.urn), self.colour_of[s.urn][1]) for s in data.schools]
+        frame_w = self.landscape_width
+        frame_h = LANDSCAPE[1] - LANDSCAPE_MARGINS[2] - LANDSCAPE_MARGINS[3]
+        band = _legend_band(self.fonts, legend, frame_w)
+        area_h = frame_h - DIAGRAM_TITLE_BAND - DIAGRAM_LEGEND_BAND - band - 4
+        bounds = painter.bounds
+        bw, bh = bounds[2] - bounds[0], bounds[3] - bounds[1]
+        fit = min(frame_w / max(bw, 1.0), area_h / max(bh, 1.0))
+        summary = (
+            f"{len(data.schools)} schools, {len(diagram.nodes)} records · each ringed in its "
+            f"school's colour · {LEVEL_TITLES[self.level].lower()}"
+        )
+        title = "Across schools: combined spider diagram"
+        if fit >= TILE_MIN_SCALE:
+            flow.append(
+                _CombinedPage(
+                    painter, bounds, min(fit, 1.0), title, summary, labels=True, schools=legend
+                )
+            )
+            return flow
+        tiles, scale = plan_tiles(bounds, frame_w, area_h)
+        tiles = [t for t in tiles if painter.has_nodes_in(t.rect)]
+        flow.append(
+            _CombinedPage(
+                painter,
+                bounds,
+                fit,
+                f"{title} — overview",
+                f"{summary} · the parts that follow are marked on this overview",
+                labels=fit * LABEL_UNITS >= OVERVIEW_MIN_LABEL,
+                tiles=tiles,
+                schools=legend,
+            )
+        )
+        for tile in tiles:
+            flow += [
+                PageBreak(),
+                self.mark(f"Part {tile.name}", level=2, section="Across schools"),
+                _CombinedPage(
+                    painter,
+                    tile.rect,
+                    scale,
+                    f"{title} — part {tile.name}",
+                    f"part {tile.number} of {len(tiles)} · {summary}",
+                    labels=True,
+                    clip=True,
+                    schools=legend,
+                ),
+            ]
+        return flow
+
+    # -- the action plan ---------------------------------------------------------------------------------
+    def action_plan(self) -> list[Flowable]:
+        data, s = self.pack, self.styles
+        order = {school.urn: n for n, school in enumerate(data.schools)}
+        actions = sorted(
+            data.actions,
+            key=lambda a: (
+                order.get(a.school_urn, len(order)),
+                STATUS_ORDER.get(a.status, 99),
+                code_key(a.code),
+            ),
+        )
+        flow: list[Flowable] = [
+            self.mark("Action plan"),
+            self.para("Action plan", s.h1),
+            self.para(
+                "The actions agreed at the meeting: what, for whom, which agency owns it and "
+                f"when it is due. The {data.blank_rows} blank rows are for actions agreed on the "
+                "day; the chair records them in the program afterwards and sends each school "
+                "its outcomes.",
+                s.note,
+            ),
+            Spacer(1, 4),
+        ]
+        rows = []
+        for original in actions:
+            a = self.namer.redacted(original)
+            assert isinstance(a, Action)
+            entry = data.profile.action(a.catalogue_key)
+            what = entry.label if entry else a.catalogue_key
+            if a.sub_choice:
+                what += f": {a.sub_choice}"
+            detail = self.namer.free(a.detail)
+            rationale = self.namer.free(a.rationale)
+            if rationale:
+                detail = f"{detail}\nReason: {rationale}" if detail else f"Reason: {rationale}"
+            if a.school_urn:
+                who = self.school_name(a.school_urn)
+            else:
+                words = {k.value: w for k, w in KIND_WORDS.items()}
+                kind = words.get(a.cluster_key.split(":", 1)[0], "")
+                who = "Across schools" + (f" ({kind.lower()})" if kind else "")
+            rows.append(
+                [
+                    a.code,
+                    who,
+                    what,
+                    detail,
+                    self.records_by_school(a.linked_ids),
+                    self.namer.agency(a.owner_agency),
+                    a.due.isoformat() if a.due else "",
+                    a.status,
+                ]
+            )
+        rows += [
+            [f"New {n}", "\n\n", "", "", "", "", "", ""] for n in range(1, data.blank_rows + 1)
+        ]
+        if not actions:
+            flow.append(self.para("No actions are recorded for this meeting yet.", s.note))
+        header = ["Code", "For", "Action", "Detail", "About", "Owner", "Due", "Status"]
+        widths = self.scaled([15, 30, 36, 52, 52, 26, 18, 19])
+        flow.append(self.grid_table(header, rows, widths))
+        return flow
+
+
+def _metadata(data: PackData) -> dict[str, str]:
+    """The PDF's metadata: no personal names."""
+    return {
+        "title": "Safer Young People briefing pack",
+        "author": "SaferYP Desktop",
+        "subject": f"Safer Young People Community Meeting, {data.meeting.date.isoformat()}",
+        "keywords": ", ".join(
+            (
+                data.profile.marking,
+                "safeguarding briefing pack",
+                f"data level: {DataLevel(data.level).value}",
+                f"document {data.document_id}",
+                *(("demo",) if data.demo else ()),
+            )
+        ),
+        "creator": "SaferYP Desktop",
+    }
+
+
+def build_pack(data: PackData) -> bytes:
+    """The briefing pack as PDF bytes; the same data (document id and ``created``
+    included) always gives the same bytes."""
+    texts = itertools.chain(
+        *(texts_of(_school_briefing(s, data)) for s in data.schools),
+        texts_of(_pack_briefing(data)),
+        _extra_texts(data),
+    )
+    fonts = choose_fonts(texts)
+    writer = _PackWriter(data, fonts)
+    chrome = _PackChrome(
+        fonts=fonts,
+        marking=data.profile.marking,
+        school=PACK_TITLE,
+        meeting_label=f"Meeting {long_date(data.meeting.date)}",
+        document_short=short_document_id(data.document_id),
+        level_title=LEVEL_TITLES[DataLevel(data.level)],
+        demo=data.demo,
+    )
+    canvas_class = type("_PackCanvas", (NumberedCanvas,), {"chrome": chrome})
+    buffer = io.BytesIO()
+    doc = document_template(buffer, _metadata(data))
+    with binary_streams():
+        doc.build(writer.story(), canvasmaker=canvas_class)
+    return buffer.getvalue()
