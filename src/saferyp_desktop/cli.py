@@ -385,6 +385,33 @@ def _meeting_date(text: str) -> date:
         ) from None
 
 
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from saferyp_desktop.reports.briefing import suggested_briefing_name
+    from saferyp_desktop.services.briefing import export_briefing, find_meeting
+    from saferyp_desktop.services.workspace import Workspace
+
+    with Workspace.open(Path(args.file), _passphrase(args)) as ws:
+        if ws.details.role != "school":
+            raise UsageError(
+                "Only a school's workspace prints a briefing; a chair prints the pack."
+            )
+        meeting, planned = find_meeting(ws, args.meeting)
+        day = meeting.date
+        out = Path(args.out or suggested_briefing_name(day))
+        path = export_briefing(
+            ws,
+            out,
+            level=args.level,
+            meeting_id=meeting.id if planned else None,
+            overwrite=args.force,
+        )
+    _out(
+        f"Wrote {path.name}: the briefing for the meeting on {day.isoformat()} "
+        f"({_level_words(args.level)})."
+    )
+    return 0
+
+
 def cmd_pack(args: argparse.Namespace) -> int:
     from saferyp_desktop.services.chair import export_pack, suggested_pack_name
     from saferyp_desktop.services.workspace import Workspace
@@ -530,6 +557,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"read a bundle's six-word passphrase from this file (or {BUNDLE_PASSPHRASE_VARIABLE})",
     )
+
+    p = command("briefing", cmd_briefing, "School: write the PDF briefing for a meeting.")
+    p.add_argument(
+        "--out", metavar="PDF", help="the PDF to write (default: briefing-<meeting date>.pdf)"
+    )
+    p.add_argument(
+        "--meeting", metavar="YYYY-MM-DD", help="the meeting's date (default: the next meeting)"
+    )
+    p.add_argument("--level", choices=["full", "initials", "codes"], default="initials")
+    p.add_argument("--force", action="store_true", help="replace PDF if it exists")
 
     p = command("pack", cmd_pack, "Chair: write the printable briefing pack for a meeting.")
     p.add_argument("--meeting", metavar="YYYY-MM-DD", required=True, help="the meeting's date")

@@ -479,3 +479,31 @@ def test_the_command_prints_exit_codes_in_its_help(capsys) -> None:
     out = capsys.readouterr().out
     for code, _ in errors.exit_code_table():
         assert f"  {code:>3}  " in out
+
+
+def test_briefing_command_writes_a_marked_pdf_at_initials(
+    tmp_path: Path, demo: Path, capsys
+) -> None:
+    out = tmp_path / "brief.pdf"
+    code, stdout, err = run(capsys, "briefing", demo, "--out", out)
+    assert (code, err) == (0, ""), err
+    assert "initials" in stdout
+    assert subprocess.run(["qpdf", "--check", str(out)], capture_output=True).returncode == 0
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "OFFICIAL-SENSITIVE" in text
+    with Workspace.open(demo, PASS) as ws:
+        names = [
+            r.label_text() for r in ws.table().records.values() if r.kind.value == "young_person"
+        ]
+    assert [n for n in names if n in text] == []
+    code, _, err = run(capsys, "briefing", demo, "--out", out)
+    assert code == errors.FileAlreadyExists.exit_code
+
+
+def test_briefing_for_a_meeting_that_does_not_exist(tmp_path: Path, demo: Path, capsys) -> None:
+    code, _, err = run(
+        capsys, "briefing", demo, "--out", tmp_path / "b.pdf", "--meeting", "2031-01-01"
+    )
+    assert code == errors.RecordNotFound.exit_code
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "b.pdf").exists()
