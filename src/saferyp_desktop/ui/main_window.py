@@ -1,8 +1,11 @@
 """The main window: the sections of one open workspace, its menus and status bar.
 
 Built as ``MainWindow(session, preferences)`` by the app controller, which connects
-``lockRequested``, ``prepareRequested`` and ``preferencesRequested``, and calls
-:meth:`MainWindow.clear` when the workspace locks. Every edit goes through the
+``lockRequested``, ``prepareRequested`` and ``preferencesRequested``, sends the
+preparation wizard's export buttons to :meth:`MainWindow.export_briefing` and
+:meth:`MainWindow.export_bundle`, and calls :meth:`MainWindow.clear` when the workspace
+locks. The briefing, bundle, chair and key-card commands of the File menu are
+:class:`ui.export_dialogs.ExportCommands`, made when first used. Every edit goes through the
 session; the window only listens to ``Session.changed`` to keep its views in step.
 Sections are built the first time they are opened, so the window opens quickly on a
 large workspace.
@@ -12,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -28,16 +33,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from saferyp_desktop import __version__
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.records import Kind
 from saferyp_desktop.errors import SaferypError
 from saferyp_desktop.ui import clipboard
 from saferyp_desktop.ui.dialogs import dialogs
+from saferyp_desktop.ui.opener import warm_up
 from saferyp_desktop.ui.sections.overview import OverviewPage
 from saferyp_desktop.ui.sections.record_section import RecordSection
 from saferyp_desktop.ui.session import Session
 from saferyp_desktop.ui.settings import Preferences
+
+if TYPE_CHECKING:
+    from saferyp_desktop.ui.export_dialogs import ExportCommands
 
 OVERVIEW_DELAY_MS = 250  # after an edit, the Overview and diagram wait for a pause
 DIAGRAM_DELAY_MS = 400
@@ -66,6 +74,10 @@ SECTIONS: tuple[SectionSpec, ...] = (
 SECTION_INDEX = {spec.key: i for i, spec in enumerate(SECTIONS)}
 KIND_SECTION = {spec.kind: i for i, spec in enumerate(SECTIONS) if spec.kind is not None}
 
+STATUS_MESSAGE_MS = 15_000  # how long "Briefing saved…" and its "Open folder" link stay
+# Making a briefing loads reportlab (a second or so): imported ahead, in the background.
+EXPORT_WARM_UP = ("saferyp_desktop.services.export", "saferyp_desktop.services.briefing")
+
 DEMO_BANNER_STYLE = (
     "QLabel#demoBanner { background: #FFD54F; color: #3E2723; font-weight: bold; padding: 6px; }"
 )
@@ -92,6 +104,8 @@ class MainWindow(QMainWindow):
         self._diagram_stale = True
         self._diagram_pinned_loaded = False  # dragged positions are read once, at first drawing
         self._overview_stale = False
+        self._exports: ExportCommands | None = None
+        self._export_folder: Path | None = None
 
         self._build_central(session)
         self._build_actions(session)
@@ -110,6 +124,7 @@ class MainWindow(QMainWindow):
 
         self._restore_window_state()
         self.show_section(0)
+        warm_up(EXPORT_WARM_UP)
 
     # -- building -------------------------------------------------------------------------
     def _timer(self, interval: int, slot) -> QTimer:
@@ -185,6 +200,29 @@ class MainWindow(QMainWindow):
             self.tr("Close the workspace and ask for the passphrase again"),
         )
         self.close_action = self._action(self.tr("&Close workspace"), "Ctrl+W", self.close)
+        self.export_briefing_action = self._action(
+            self.tr("Export &briefing…"), "Ctrl+E", lambda: self.export_briefing(),
+            self.tr("Save the meeting briefing as a PDF, at the data level you choose"),
+        )
+        self.print_briefing_action = self._action(
+            self.tr("P&rint briefing…"), QKeySequence.StandardKey.Print, lambda: self.print_briefing(),
+            self.tr("Print the meeting briefing, at the data level you choose"),
+        )
+        self.export_bundle_action = self._action(
+            self.tr("Export b&undle for the chair…"), "Ctrl+Shift+E", lambda: self.export_bundle(),
+            self.tr("Save your mapping table, signed and encrypted, for the meeting chair"),
+        )
+        self.set_chair_action = self._action(
+            self.tr("Set the c&hair…"), None, lambda: self.set_chair(),
+            self.tr("Choose the meeting chair's key card, so bundles are encrypted to them"),
+        )
+        self.export_key_card_action = self._action(
+            self.tr("Export my &key card…"), None, lambda: self.export_key_card(),
+            self.tr("Save this workspace's public keys to give to the chair"),
+        )
+        school = session.workspace.details.role == "school"
+        self.export_bundle_action.setEnabled(school)
+        self.set_chair_action.setEnabled(school)
 
         self.undo_action = session.undo_stack.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -223,6 +261,13 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addAction(self.prepare_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.export_briefing_action)
+        file_menu.addAction(self.print_briefing_action)
+        file_menu.addAction(self.export_bundle_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.set_chair_action)
+        file_menu.addAction(self.export_key_card_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.preferences_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
@@ -260,8 +305,19 @@ class MainWindow(QMainWindow):
             self._on_saved(session.last_saved)
         else:
             self.saved_label.setText(self.tr("No changes yet"))
+        self.open_folder_label = QLabel(self)
+        self.open_folder_label.setObjectName("openFolder")
+        self.open_folder_label.setText(f"<a href='open-folder'>{self.tr('Open folder')}</a>")
+        self.open_folder_label.setAccessibleName(self.tr("Open the folder of the file just saved"))
+        self.open_folder_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.open_folder_label.linkActivated.connect(lambda _link: self.open_export_folder())
+        self.open_folder_label.hide()
+        status.messageChanged.connect(self._status_message_changed)
         status.addWidget(self.file_label)
         status.addWidget(self.encryption_label)
+        status.addPermanentWidget(self.open_folder_label)
         status.addPermanentWidget(self.presentation_label)
         status.addPermanentWidget(self.saved_label)
 
@@ -329,6 +385,10 @@ class MainWindow(QMainWindow):
         elif spec.key == "overview":
             self.overview = OverviewPage(self.session, page)
             self.overview.recordActivated.connect(self.open_record)
+            self.overview.setChairRequested.connect(lambda: self.set_chair())
+            self.overview.exportKeyCardRequested.connect(lambda: self.export_key_card())
+            self.overview.exportBriefingRequested.connect(lambda: self.export_briefing())
+            self.overview.exportBundleRequested.connect(lambda: self.export_bundle())
             widget = self.overview
         else:
             widget = self._build_diagram(page)
@@ -415,12 +475,73 @@ class MainWindow(QMainWindow):
             section.focus_filter()
 
     def show_about(self) -> None:
-        dialogs().info(
-            self,
-            self.tr("About SaferYP Desktop"),
-            self.tr("SaferYP Desktop %s: offline, encrypted mapping of extra-familial harm "
-                    "for Safer Young People Community Meetings.") % __version__,
-        )
+        from saferyp_desktop.ui.about_dialog import AboutDialog
+
+        AboutDialog(self).exec()
+
+    # -- briefings and bundles -------------------------------------------------------------------
+    @property
+    def exports(self) -> ExportCommands | None:
+        """The export commands (made when first used); None once the window is cleared."""
+        if self._exports is None and self.session is not None:
+            from saferyp_desktop.ui.export_dialogs import ExportCommands
+
+            exports = ExportCommands(self.session, self.preferences, self)
+            exports.finished.connect(self._export_finished)
+            exports.chairChanged.connect(self._chair_changed)
+            exports.bundleExported.connect(self._bundle_exported)
+            self._exports = exports
+        return self._exports
+
+    def export_briefing(self, meeting_id: str | None = None, parent: QWidget | None = None):
+        """Export briefing… (Ctrl+E): for ``meeting_id``, or the next meeting."""
+        exports = self.exports
+        return exports.export_briefing(meeting_id or None, parent) if exports else None
+
+    def print_briefing(self, meeting_id: str | None = None, parent: QWidget | None = None):
+        """Print briefing… (Ctrl+P)."""
+        exports = self.exports
+        return exports.print_briefing(meeting_id or None, parent) if exports else None
+
+    def export_bundle(self, meeting_id: str | None = None, parent: QWidget | None = None):
+        """Export bundle for the chair… (Ctrl+Shift+E)."""
+        exports = self.exports
+        return exports.export_bundle(meeting_id or None, parent) if exports else None
+
+    def set_chair(self, parent: QWidget | None = None):
+        exports = self.exports
+        return exports.set_chair(parent) if exports else None
+
+    def export_key_card(self, parent: QWidget | None = None):
+        exports = self.exports
+        return exports.export_key_card(parent) if exports else None
+
+    def _export_finished(self, message: str, folder: Path | None) -> None:
+        if self._cleared:
+            return
+        self._export_folder = Path(folder) if folder is not None else None
+        self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+        self.open_folder_label.setVisible(self._export_folder is not None)
+
+    def _status_message_changed(self, text: str) -> None:
+        if not text:
+            self.open_folder_label.hide()
+
+    def open_export_folder(self) -> None:
+        """Show the folder of the file just saved in the system's file manager."""
+        if self._export_folder is not None:
+            from saferyp_desktop.ui.export_dialogs import open_folder
+
+            open_folder(self._export_folder)
+
+    def _chair_changed(self) -> None:
+        if self.overview is not None and not self._cleared:
+            self.overview.show_chair()
+
+    def _bundle_exported(self, meeting_id: str) -> None:
+        # The export marked the meeting "submitted" in the workspace: show it everywhere.
+        if self.session is not None and meeting_id:
+            self.session.changed.emit([meeting_id])
 
     def _presentation_toggled(self, on: bool) -> None:
         if self.session is not None:
@@ -581,10 +702,16 @@ class MainWindow(QMainWindow):
         if self.diagram is not None:
             self.diagram.set_save_positions(None)
             self.diagram.refresh(MappingTable())
+        if self._exports is not None:
+            self._exports.close()
+        self._export_folder = None
+        self.open_folder_label.hide()
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
         for action in (self.add_action, self.retire_action, self.copy_action, self.find_action,
-                       self.prepare_action, self.presentation_action):
+                       self.prepare_action, self.presentation_action, self.export_briefing_action,
+                       self.print_briefing_action, self.export_bundle_action, self.set_chair_action,
+                       self.export_key_card_action):
             action.setEnabled(False)
         self.saved_label.clear()
         self.statusBar().clearMessage()
