@@ -1,5 +1,6 @@
 """The Overview: harm categories counted, open findings of the four checks, the
-next meeting, what is stale, and the key card's fingerprint."""
+next meeting, what is stale, this school's key card (fingerprint, export) and the
+meeting chair its bundles go to."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -39,6 +43,10 @@ class OverviewPage(QWidget):
     """A summary of the workspace; every finding opens its record."""
 
     recordActivated = Signal(str)  # noqa: N815 - Qt naming
+    setChairRequested = Signal()  # noqa: N815
+    exportBriefingRequested = Signal()  # noqa: N815
+    exportBundleRequested = Signal()  # noqa: N815
+    exportKeyCardRequested = Signal()  # noqa: N815
     _integrity_done = Signal(list)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -65,10 +73,27 @@ class OverviewPage(QWidget):
         self.meeting_label = QLabel(self.meeting_box)
         self.meeting_label.setWordWrap(True)
         self.meeting_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        QVBoxLayout(self.meeting_box).addWidget(self.meeting_label)
+        self.briefing_button = QPushButton(self.tr("Export briefing…"), self.meeting_box)
+        self.briefing_button.setObjectName("overviewExportBriefing")
+        self.briefing_button.setToolTip(self.tr("Save the meeting briefing as a PDF (Ctrl+E)"))
+        self.briefing_button.clicked.connect(self.exportBriefingRequested.emit)
+        self.bundle_button = QPushButton(self.tr("Export bundle for the chair…"), self.meeting_box)
+        self.bundle_button.setObjectName("overviewExportBundle")
+        self.bundle_button.setToolTip(
+            self.tr("Save your mapping table, signed and encrypted, for the chair (Ctrl+Shift+E)")
+        )
+        self.bundle_button.clicked.connect(self.exportBundleRequested.emit)
+        meeting_buttons = QHBoxLayout()
+        meeting_buttons.addWidget(self.briefing_button)
+        meeting_buttons.addWidget(self.bundle_button)
+        meeting_buttons.addStretch(1)
+        meeting_layout = QVBoxLayout(self.meeting_box)
+        meeting_layout.addWidget(self.meeting_label)
+        meeting_layout.addStretch(1)
+        meeting_layout.addLayout(meeting_buttons)
 
         # Key card fingerprint
-        self.key_box = QGroupBox(self.tr("Key card fingerprint"), content)
+        self.key_box = QGroupBox(self.tr("Your key card"), content)
         self.fingerprint_label = QLabel(self.key_box)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         mono.setPointSizeF(font.pointSizeF())
@@ -84,9 +109,49 @@ class OverviewPage(QWidget):
             self.key_box,
         )
         self.fingerprint_note.setWordWrap(True)
+        self.export_key_button = QPushButton(self.tr("Export my key card…"), self.key_box)
+        self.export_key_button.setObjectName("exportKeyCard")
+        self.export_key_button.setToolTip(
+            self.tr("Save this workspace's key card (public keys only) to give to the chair")
+        )
+        self.export_key_button.clicked.connect(self.exportKeyCardRequested.emit)
+        self.export_key_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        fingerprint_row = QHBoxLayout()
+        fingerprint_row.addWidget(self.fingerprint_label, 1)
+        fingerprint_row.addWidget(self.export_key_button)
         key_layout = QVBoxLayout(self.key_box)
-        key_layout.addWidget(self.fingerprint_label)
+        key_layout.addLayout(fingerprint_row)
         key_layout.addWidget(self.fingerprint_note)
+
+        # The meeting chair this school's bundles are encrypted to
+        self.chair_box = QGroupBox(self.tr("Meeting chair"), content)
+        self.chair_label = QLabel(self.chair_box)
+        self.chair_label.setObjectName("chairLabel")
+        self.chair_label.setWordWrap(True)
+        self.chair_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.chair_fingerprint_label = QLabel(self.chair_box)
+        self.chair_fingerprint_label.setObjectName("chairFingerprint")
+        self.chair_fingerprint_label.setFont(mono)
+        self.chair_fingerprint_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.chair_fingerprint_label.setAccessibleName(self.tr("Chair's fingerprint"))
+        self.chair_button = QPushButton(self.tr("Set the chair…"), self.chair_box)
+        self.chair_button.setObjectName("setChair")
+        self.chair_button.clicked.connect(self.setChairRequested.emit)
+        self.chair_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        chair_row = QHBoxLayout()
+        chair_row.addWidget(self.chair_fingerprint_label, 1)
+        chair_row.addStretch(0)
+        chair_row.addWidget(self.chair_button)
+        self.chair_note = QLabel(self.chair_box)
+        self.chair_note.setObjectName("chairNote")
+        self.chair_note.setWordWrap(True)
+        chair_layout = QVBoxLayout(self.chair_box)
+        chair_layout.addWidget(self.chair_label)
+        chair_layout.addLayout(chair_row)
+        chair_layout.addWidget(self.chair_note)
+        self.chair: object | None = None  # the ChairInfo shown, or None
 
         # Harm categories
         self.harm_box = QGroupBox(self.tr("Records by harm category"), content)
@@ -131,14 +196,15 @@ class OverviewPage(QWidget):
         grid = QGridLayout(content)
         grid.addWidget(self.title, 0, 0, 1, 2)
         grid.addWidget(self.integrity_note, 1, 0, 1, 2)
-        grid.addWidget(self.meeting_box, 2, 0)
+        grid.addWidget(self.meeting_box, 2, 0, 2, 1)
         grid.addWidget(self.key_box, 2, 1)
-        grid.addWidget(self.harm_box, 3, 0)
-        grid.addWidget(self.stale_box, 3, 1)
-        grid.addWidget(self.findings_box, 4, 0, 1, 2)
+        grid.addWidget(self.chair_box, 3, 1)
+        grid.addWidget(self.harm_box, 4, 0)
+        grid.addWidget(self.stale_box, 4, 1)
+        grid.addWidget(self.findings_box, 5, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
-        grid.setRowStretch(5, 1)
+        grid.setRowStretch(6, 1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
@@ -192,6 +258,8 @@ class OverviewPage(QWidget):
             self._check_integrity_in_background(workspace)
         self.findings = run_checks(session.table(), meeting_date, window)
 
+        is_school = workspace.details.role == "school"
+        self.bundle_button.setVisible(is_school)
         if meeting is None:
             self.meeting_label.setText(
                 self.tr("No meeting is planned. Add one in Meetings (Ctrl+0), or use "
@@ -206,6 +274,7 @@ class OverviewPage(QWidget):
             self.fingerprint_label.setText(workspace.keys().fingerprint)
         except SaferypError as error:
             self.fingerprint_label.setText(error.message)
+        self.show_chair()
 
         self.harm_model.show(session)
         for model in self.findings_models.values():
@@ -231,6 +300,56 @@ class OverviewPage(QWidget):
             )
             % (stale, window, meeting_date.isoformat())
         )
+
+    def show_chair(self) -> None:
+        """The chair this school sends its bundles to, or how to set one."""
+        session = self.session
+        if session is None:
+            return
+        workspace = session.workspace
+        is_school = workspace.details.role == "school"
+        self.chair_box.setVisible(is_school)
+        if not is_school:
+            return
+        from saferyp_desktop.services.export import chair  # loaded ahead, with the window
+
+        try:
+            info = chair(workspace)
+        except SaferypError as error:
+            info = None
+            self.chair_label.setText(error.message)
+        self.chair = info
+        if info is None:
+            self.chair_label.setText(
+                self.tr("No chair set — bundles are locked with six words you read to the "
+                        "chair by phone.")
+            )
+            self.chair_fingerprint_label.clear()
+            self.chair_fingerprint_label.hide()
+            self.chair_note.clear()
+            self.chair_note.hide()
+            self.chair_button.setText(self.tr("Set the chair…"))
+            return
+        who = info.name or self.tr("The chair (no name given)")
+        if info.organisation:
+            who = f"{who}, {info.organisation}"
+        if info.fingerprint:
+            self.chair_label.setText(who)
+            self.chair_fingerprint_label.setText(info.fingerprint)
+            self.chair_note.setText(
+                self.tr("Bundles are encrypted to this chair. Their fingerprint should match "
+                        "the one they read to you by phone.")
+            )
+        else:
+            self.chair_label.setText(
+                self.tr("A chair known by their age key only: outcomes cannot be verified. "
+                        "Ask the chair for their key card.")
+            )
+            self.chair_fingerprint_label.setText(info.recipient[:20] + "…")
+            self.chair_note.setText(self.tr("Bundles are encrypted to this age key."))
+        self.chair_fingerprint_label.show()
+        self.chair_note.show()
+        self.chair_button.setText(self.tr("Change the chair…"))
 
     def _check_integrity_in_background(self, workspace) -> None:
         """The file's full integrity check reads every page: off the GUI thread, once."""
@@ -266,6 +385,11 @@ class OverviewPage(QWidget):
         self.harm_model.clear()
         for model in self.findings_models.values():
             model.clear()
+        self.chair = None
+        for button in (self.export_key_button, self.chair_button, self.briefing_button,
+                       self.bundle_button):
+            button.setEnabled(False)
         for label in (self.meeting_label, self.fingerprint_label, self.findings_note, self.stale_note,
-                      self.integrity_note):
+                      self.integrity_note, self.chair_label, self.chair_fingerprint_label,
+                      self.chair_note):
             label.clear()
