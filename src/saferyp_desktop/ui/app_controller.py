@@ -14,7 +14,9 @@ Contract with the main window (``saferyp_desktop.ui.main_window.MainWindow``):
   if it has ``reset_layout()``, "Reset window layout" calls it;
 * if it has ``prepareRequested``, the controller opens the "Prepare for a meeting"
   wizard beside it, and connects the wizard's ``openRecordRequested`` to its
-  ``open_record(record_id)``.
+  ``open_record(record_id)``, and the wizard's ``exportBriefingRequested`` and
+  ``exportBundleRequested`` to its ``export_briefing(meeting_id, parent=wizard)`` and
+  ``export_bundle(meeting_id, parent=wizard)`` (the dialogs open over the wizard).
 
 Closing the main window (it may refuse, for an edit it cannot save) closes the
 workspace and brings the start screen back; closing that quits.
@@ -53,6 +55,7 @@ WARM_UP = (
     "saferyp_desktop.services.workspace",
     "saferyp_desktop.ui.session",
     "saferyp_desktop.ui.main_window",
+    "saferyp_desktop.services.export",  # the Overview shows the chair bundles go to
 )
 WORKSPACE_FILTER = "SaferYP workspaces (*.sypdb);;All files (*)"
 DEMO_FILE_NAME = "Demo workspace.sypdb"
@@ -66,7 +69,13 @@ def _bring_to_front(window: QWidget) -> None:
 
 
 def default_main_window(session: Session, preferences: Preferences) -> QWidget:
-    # Imported only when a workspace opens: the start screen does not need it.
+    """The school's main window, or the chair's window for a chair's workspace (the same
+    contract)."""
+    # Imported only when a workspace opens: the start screen does not need them.
+    if session.workspace.details.role == "chair":
+        from saferyp_desktop.ui.chair_window import ChairWindow
+
+        return ChairWindow(session, preferences)
     from saferyp_desktop.ui.main_window import MainWindow
 
     return MainWindow(session, preferences)
@@ -289,6 +298,14 @@ class AppController(QObject):
         open_record = getattr(window, "open_record", None)
         if open_record is not None:
             wizard.openRecordRequested.connect(open_record)
+        for requested, command in (
+            (wizard.exportBriefingRequested, getattr(window, "export_briefing", None)),
+            (wizard.exportBundleRequested, getattr(window, "export_bundle", None)),
+        ):
+            if command is not None:
+                requested.connect(
+                    lambda meeting_id, run=command, over=wizard: run(meeting_id, parent=over)
+                )
         wizard.finished.connect(self._prepare_finished)
         self.prepare_wizard = wizard
         _bring_to_front(wizard)

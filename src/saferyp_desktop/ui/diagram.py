@@ -47,6 +47,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPolygonF,
+    QTransform,
 )
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -85,6 +86,11 @@ from saferyp_desktop.ui.dialogs import dialogs
 
 Point = tuple[float, float]
 PositionSaver = Callable[[dict[str, Point]], None]
+# Hooks for a combined diagram (the chair's, across schools): a record id → the colour of
+# the ring drawn around its node (None: no ring); an edge → its own pen and words (None:
+# the usual ones).
+NodeColour = Callable[[str], "QColor | None"]
+EdgeStyle = Callable[["DiagramEdge"], "tuple[QPen, str] | None"]
 # (caption, suggested file name, name filter) → the chosen path, or None if cancelled
 ExportPathChooser = Callable[[str, str, str], "str | Path | None"]
 
@@ -149,6 +155,7 @@ ANTIALIAS_MIN_ZOOM = 0.3  # below this, lines are drawn without antialiasing (sp
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.03, 6.0, 1.25
 FIT_MAX_ZOOM = 1.5
 EXPORT_MAX_SIDE = 4000  # pixels; a large diagram is exported smaller, not truncated
+RING_SCALE = 1.5  # a ring is the node's shape drawn this much larger behind it (as printed)
 BACKGROUND_LAYOUT_NODES = 400  # lay out off the GUI thread from this many records
 
 
@@ -319,6 +326,7 @@ class NodeItem(QGraphicsPathItem):
         self.setBrush(node_fill(node))
         self.label = LabelItem("", label_font, self)
         self.label.setPos(0, self.path().boundingRect().bottom() + 2)
+        self.ring: QGraphicsPathItem | None = None
         self.letter: LabelItem | None = None
         if node.rating is not None:
             # The rating as a letter as well as a colour: for colour-blind readers and grey prints.
@@ -331,6 +339,26 @@ class NodeItem(QGraphicsPathItem):
     @property
     def high_concern(self) -> bool:
         return self.node.concern_level == "high"
+
+    def set_ring(self, colour: QColor | None) -> None:
+        """A ring of ``colour`` around the node (its shape, larger, behind it); None: none."""
+        if colour is None:
+            if self.ring is not None:
+                self.ring.setParentItem(None)
+                if self.scene() is not None:
+                    self.scene().removeItem(self.ring)
+                self.ring = None
+            return
+        if self.ring is None:
+            shape = QPainterPath(node_shape(self.node.node_type))
+            ring = QGraphicsPathItem(
+                QTransform.fromScale(RING_SCALE, RING_SCALE).map(shape), self
+            )
+            ring.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+            ring.setPen(QPen(_NO_PEN))
+            ring.setAcceptedMouseButtons(_NO_BUTTON)
+            self.ring = ring
+        self.ring.setBrush(QColor(colour))
 
     def restyle(self, text: QColor, base: QColor, highlight: QColor) -> None:
         chosen = self.isSelected()
@@ -631,6 +659,8 @@ class SpiderDiagramScene(QGraphicsScene):
         self.diagram = DiagramLayout({}, [])
         self.pinned: dict[str, Point] = {}
         self.save_positions: PositionSaver | None = None
+        self.node_colour: NodeColour | None = None
+        self.edge_style: EdgeStyle | None = None
         self.kinds: frozenset[str] | None = None
         self.harm_categories: frozenset[str] | None = None
         self.profile: Profile | None = None
@@ -748,8 +778,11 @@ class SpiderDiagramScene(QGraphicsScene):
         self._nodes = {}
         self._outlined = set()
         self.diagram = diagram
+        colour = self.node_colour
         for node in diagram.nodes.values():
             item = NodeItem(node, self.label_font, self.letter_font)
+            if colour is not None:
+                item.set_ring(colour(node.id))
             self._nodes[node.id] = item
         self._edges = []
         unstyled = QPen()  # restyle() below gives each edge its pen
@@ -816,8 +849,10 @@ class SpiderDiagramScene(QGraphicsScene):
             node.restyle(text, base, highlight)
         backing = QColor(base)
         backing.setAlpha(215)
+        styled = self.edge_style
         for drawn in self._edges:
-            drawn.pen = edge_pen(drawn.edge, text)
+            own = styled(drawn.edge) if styled is not None else None
+            drawn.pen = own[0] if own is not None else edge_pen(drawn.edge, text)
             if drawn.label is not None:
                 drawn.label.set_colours(text, backing)
         if self._layer is not None:
@@ -851,6 +886,9 @@ class SpiderDiagramScene(QGraphicsScene):
                 self._edge_label(drawn).setVisible(True)
 
     def _edge_words(self, drawn: DrawnEdge) -> str:
+        own = self.edge_style(drawn.edge) if self.edge_style is not None else None
+        if own is not None:
+            return own[1]
         if drawn.edge.kind == EdgeKind.MEMBERSHIP and self.level == DataLevel.CODES:
             return ""  # a role is free text, and the codes level drops free text
         return drawn.edge.words
@@ -1302,6 +1340,20 @@ class SpiderDiagramView(QGraphicsView):
     def set_save_positions(self, saver: PositionSaver | None) -> None:
         self._scene.save_positions = saver
 
+    def set_combined_style(
+        self, node_colour: NodeColour | None, edge_style: EdgeStyle | None = None
+    ) -> None:
+        """Ring each node in ``node_colour(record_id)`` (a school's colour, say) and draw
+        the edges ``edge_style`` gives a pen and words for their own way; None: as usual.
+        What is drawn now is restyled at once."""
+        scene = self._scene
+        scene.node_colour = node_colour
+        scene.edge_style = edge_style
+        for item in scene.node_items():
+            item.set_ring(node_colour(item.record_id) if node_colour is not None else None)
+        scene.restyle()
+        scene._relabel()
+
     @property
     def data_level(self) -> DataLevel:
         """The level labels are shown at now (initials in presentation mode)."""
@@ -1665,8 +1717,10 @@ class SpiderDiagramView(QGraphicsView):
 __all__ = [
     "DrawnEdge",
     "EdgeLayer",
+    "EdgeStyle",
     "LabelItem",
     "LegendWidget",
+    "NodeColour",
     "NodeItem",
     "SpiderDiagramScene",
     "SpiderDiagramView",

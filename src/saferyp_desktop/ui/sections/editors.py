@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QDateEdit,
     QFormLayout,
@@ -97,6 +98,20 @@ class _PlainText(QPlainTextEdit):
         self.setFixedHeight(height)
 
 
+def lock_field(widget: QWidget) -> None:
+    """Make one field show its value without letting it be changed."""
+    if isinstance(widget, QLineEdit | QPlainTextEdit | QAbstractSpinBox):
+        widget.setReadOnly(True)  # still selectable and readable, unlike a disabled field
+        widget.setEnabled(True)
+        if isinstance(widget, QAbstractSpinBox):
+            widget.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+    elif isinstance(widget, CheckList | LinkedRecordsEditor | AttendeesEditor | OptionalDateEdit):
+        widget.set_read_only(True)
+        widget.setEnabled(True)
+    else:
+        widget.setEnabled(False)  # a combo box or a check box has no read-only state
+
+
 @dataclass
 class _Binding:
     attr: str
@@ -108,15 +123,19 @@ class _Binding:
 
 class RecordEditor(QWidget):
     """The fields of one record of ``KIND``, with Save, Revert and (for mapped records)
-    "Confirm still current"."""
+    "Confirm still current".
+
+    ``read_only``: the fields shown but not changeable, without the buttons (a chair
+    reading a school's submission); nothing is ever saved."""
 
     KIND: ClassVar[Kind]
     applied = Signal(str)  # the id of the record just saved
     dirtyChanged = Signal(bool)
 
-    def __init__(self, session: Session, parent=None) -> None:
+    def __init__(self, session: Session, parent=None, *, read_only: bool = False) -> None:
         super().__init__(parent)
         self.session: Session | None = session
+        self.read_only = read_only
         self._record: Record | None = None  # as stored; None when nothing is shown
         self._is_new = False
         self._dirty = False
@@ -188,9 +207,15 @@ class RecordEditor(QWidget):
         self.restore_button.clicked.connect(self.restore)
         self.confirm_button.clicked.connect(self.confirm_current)
         for keys in (QKeySequence.StandardKey.Save, QKeySequence("Ctrl+Return")):
+            if read_only:
+                break
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.apply)
+        if read_only:
+            for button in (self.save_button, self.revert_button, self.restore_button,
+                           self.confirm_button):
+                button.hide()
         for widget, name in (
             (self.save_button, self.tr("Save changes")),
             (self.revert_button, self.tr("Revert changes")),
@@ -304,7 +329,7 @@ class RecordEditor(QWidget):
         return self.session is not None and self.session.level != DataLevel.FULL
 
     def _edited(self, *_args: object) -> None:
-        if not self._loading:
+        if not self._loading and not self.read_only:
             self._set_dirty(True)
 
     def _set_dirty(self, dirty: bool) -> None:
@@ -315,7 +340,7 @@ class RecordEditor(QWidget):
             self.dirtyChanged.emit(dirty)
 
     def _update_buttons(self) -> None:
-        shown = self._record is not None
+        shown = self._record is not None and not self.read_only
         retired = shown and not self._is_new and not self._record.active
         self.save_button.setEnabled(shown and not retired and (self._dirty or self._is_new))
         self.revert_button.setEnabled(shown and self._dirty and not self._is_new)
@@ -328,7 +353,10 @@ class RecordEditor(QWidget):
         self._record, self._is_new = None, False
         self._fill(None)
         noun = KIND_NOUNS[self.KIND]
-        self.heading.setText(self.tr("Select a %s, or press Ctrl+N to add one") % self.tr(noun))
+        if self.read_only:
+            self.heading.setText(self.tr("Select a %s to see it") % self.tr(noun))
+        else:
+            self.heading.setText(self.tr("Select a %s, or press Ctrl+N to add one") % self.tr(noun))
         self.fields.setEnabled(False)
         self.currency_note.clear()
         self.retired_note.hide()
@@ -337,6 +365,8 @@ class RecordEditor(QWidget):
 
     def start_new(self) -> None:
         """Blank fields for a new record; it is added when saved."""
+        if self.read_only:
+            return
         self._record, self._is_new = self.blank(), True
         self._fill(self._record)
         self.heading.setText(self.tr("New %s") % self.tr(KIND_NOUNS[self.KIND]))
@@ -357,6 +387,8 @@ class RecordEditor(QWidget):
         self.heading.setText(self._heading_text(record))
         self.fields.setEnabled(record.active)
         self.retired_note.setVisible(not record.active)
+        if self.read_only:
+            self.fields.setEnabled(True)  # readable; each field is read-only instead
         if not record.active and record.retired is not None:
             self.retired_note.setText(
                 self.tr("Retired on %s: kept on record, no longer shown. Restore it to edit it.")
@@ -422,6 +454,8 @@ class RecordEditor(QWidget):
                 binding.set(getattr(shown or self.blank_for_display(), binding.attr))
                 if binding.personal:
                     self._set_read_only(binding.widget, presenting)
+                if self.read_only:
+                    lock_field(binding.widget)
             if shown is not None:
                 self._loaded(shown)
         finally:
@@ -470,7 +504,8 @@ class RecordEditor(QWidget):
 
     def focus_first_field(self) -> None:
         """Put the keyboard in the first field that can be edited."""
-        self._focus_first()
+        if not self.read_only:
+            self._focus_first()
 
     def _focus_first(self) -> None:
         for binding in self._bindings:
@@ -503,6 +538,8 @@ class RecordEditor(QWidget):
     def apply(self, quiet: bool = False) -> bool:
         """Save what the fields say, as one undoable step. False if the workspace refused
         (saying why, unless ``quiet``)."""
+        if self.read_only:
+            return True  # nothing is ever changed here, so nothing is left unsaved
         if self.session is None or self._record is None:
             return False
         if not self._is_new and (not self._dirty or not self._record.active):
@@ -533,7 +570,7 @@ class RecordEditor(QWidget):
 
     def restore(self) -> None:
         """Bring a retired record back (one undoable step)."""
-        if self.session is None or self._record is None or self._record.active:
+        if self.read_only or self.session is None or self._record is None or self._record.active:
             return
         restored = copy.deepcopy(self._record)
         restored.retired = None
@@ -547,7 +584,7 @@ class RecordEditor(QWidget):
 
     def confirm_current(self) -> None:
         """Save any edits, then record that the DSL confirmed the record today."""
-        if self.session is None or self.record is None or not self.apply():
+        if self.read_only or self.session is None or self.record is None or not self.apply():
             return
         stored = self.session.table().get(self.record.id)
         if stored is None:

@@ -111,13 +111,18 @@ class EvidenceDialog(QDialog):
 
 
 class EvidencePanel(QWidget):
-    """The evidence on one record (or link), with Add, Edit and Retire."""
+    """The evidence on one record (or link), with Add, Edit and Retire.
+
+    ``read_only``: the list alone, without its buttons (a chair reading a school's
+    submission)."""
 
     changed = Signal()
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 read_only: bool = False) -> None:
         super().__init__(parent)
         self.session: Session | None = session
+        self.read_only = read_only
         self.subject_id: str | None = None
         self.subject_text = ""
         self.dialog: EvidenceDialog | None = None  # the open add/edit dialog, for tests
@@ -152,6 +157,8 @@ class EvidencePanel(QWidget):
         self.retire_button.clicked.connect(self.retire)
         self.view.activated.connect(lambda _index: self.edit())
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        for button in (self.add_button, self.edit_button, self.retire_button):
+            button.setVisible(not read_only)
         self._update_buttons()
 
     def show_subject(self, subject_id: str | None, subject_text: str = "") -> None:
@@ -182,8 +189,9 @@ class EvidencePanel(QWidget):
         return self.model.id_at(index.row()) if index.isValid() else None
 
     def _update_buttons(self) -> None:
-        self.add_button.setEnabled(self.subject_id is not None and self.session is not None)
-        chosen = self.selected_id() is not None
+        writable = self.session is not None and not self.read_only
+        self.add_button.setEnabled(self.subject_id is not None and writable)
+        chosen = self.selected_id() is not None and writable
         self.edit_button.setEnabled(chosen)
         self.retire_button.setEnabled(chosen)
 
@@ -196,7 +204,7 @@ class EvidencePanel(QWidget):
             self._open(self.session.table().evidence.get(item_id))
 
     def _open(self, existing: Evidence | None) -> None:
-        if self.session is None or self.subject_id is None:
+        if self.session is None or self.subject_id is None or self.read_only:
             return
         dialog = EvidenceDialog(self.session, self.subject_id, self.subject_text, existing, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -214,7 +222,7 @@ class EvidencePanel(QWidget):
 
     def retire(self) -> None:
         item_id = self.selected_id()
-        if item_id is None or self.session is None:
+        if item_id is None or self.session is None or self.read_only:
             return
         item = self.session.table().evidence.get(item_id)
         if item is None:

@@ -36,6 +36,17 @@ from saferyp_desktop.ui.session import Session
 _ID = Qt.ItemDataRole.UserRole
 
 
+def _edit_triggers(read_only: bool) -> QAbstractItemView.EditTrigger:
+    """A table's edit triggers: none when read-only, else Qt's defaults."""
+    if read_only:
+        return QAbstractItemView.EditTrigger.NoEditTriggers
+    return (
+        QAbstractItemView.EditTrigger.DoubleClicked
+        | QAbstractItemView.EditTrigger.EditKeyPressed
+        | QAbstractItemView.EditTrigger.AnyKeyPressed
+    )
+
+
 def to_qdate(value: date) -> QDate:
     return QDate(value.year, value.month, value.day)
 
@@ -123,6 +134,15 @@ class OptionalDateEdit(QWidget):
         if self.check.isChecked():
             self.changed.emit()
 
+    def set_read_only(self, read_only: bool) -> None:
+        """Shown, not changeable (a chair reading a school's submission)."""
+        self.check.setEnabled(not read_only)
+        self.edit.setReadOnly(read_only)
+        self.edit.setCalendarPopup(not read_only)
+        self.edit.setButtonSymbols(
+            QDateEdit.ButtonSymbols.NoButtons if read_only else QDateEdit.ButtonSymbols.UpDownArrows
+        )
+
 
 class OptionalNumber(QSpinBox):
     """A whole number that may be unknown (shown as "Not known")."""
@@ -168,6 +188,7 @@ class CheckList(QListWidget):
 
     def __init__(self, choices: Iterable[tuple[str, str]] = (), parent=None) -> None:
         super().__init__(parent)
+        self._read_only = False
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -184,11 +205,24 @@ class CheckList(QListWidget):
             for value, label in choices:
                 item = QListWidgetItem(label, self)
                 item.setData(_ID, value)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setFlags(self._item_flags(item.flags()))
                 item.setCheckState(Qt.CheckState.Unchecked)
                 item.setSizeHint(QSize(0, row_height))
                 item.setToolTip(label)
         self.setFixedHeight(row_height * max(1, self.count()) + 2 * self.frameWidth() + 2)
+
+    def _item_flags(self, flags: Qt.ItemFlag) -> Qt.ItemFlag:
+        if self._read_only:
+            return flags & ~Qt.ItemFlag.ItemIsUserCheckable
+        return flags | Qt.ItemFlag.ItemIsUserCheckable
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Ticks shown, not changeable (a chair reading a school's submission)."""
+        self._read_only = read_only
+        with QSignalBlocker(self):
+            for i in range(self.count()):
+                item = self.item(i)
+                item.setFlags(self._item_flags(item.flags()))
 
     def values(self) -> list[str]:
         return [
@@ -307,6 +341,12 @@ class LinkedRecordsEditor(QWidget):
         self.add_button.setAccessibleName(self.tr("Add to %s") % name)
         self.remove_button.setAccessibleName(self.tr("Remove from %s") % name)
 
+    def set_read_only(self, read_only: bool) -> None:
+        """The list alone: no picker, no Add or Remove, roles not editable."""
+        for widget in (self.picker, self.add_button, self.remove_button):
+            widget.setVisible(not read_only)
+        self.table.setEditTriggers(_edit_triggers(read_only))
+
     def set_session(self, session: Session | None, own_id: str | None = None) -> None:
         """Offer the records of this editor's kinds (not the record being edited)."""
         self._session, self._own_id = session, own_id
@@ -412,6 +452,13 @@ class AttendeesEditor(QWidget):
         self.name_edit.returnPressed.connect(self.add_typed)
         self.role_edit.returnPressed.connect(self.add_typed)
         self.remove_button.clicked.connect(self.remove_selected)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """The list alone: no new-attendee row, no Remove, names not editable."""
+        for widget in (self.name_edit, self.role_edit, self.organisation, self.add_button,
+                       self.remove_button):
+            widget.setVisible(not read_only)
+        self.table.setEditTriggers(_edit_triggers(read_only))
 
     def set_agencies(self, agencies: list[tuple[str, str]]) -> None:
         self._agencies = agencies

@@ -135,9 +135,11 @@ class LinksPanel(QWidget):
 
     changed = Signal()
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 read_only: bool = False) -> None:
         super().__init__(parent)
         self.session: Session | None = session
+        self.read_only = read_only  # the list alone, without its buttons
         self.record_id: str | None = None
         self.dialog: QDialog | None = None  # the open dialog, for tests
         self.model = LinksTableModel(self)
@@ -176,6 +178,8 @@ class LinksPanel(QWidget):
         self.retire_button.clicked.connect(self.retire)
         self.view.activated.connect(lambda _index: self.edit())
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        for button in (self.add_button, self.edit_button, self.evidence_button, self.retire_button):
+            button.setVisible(not read_only)
         self._update_buttons()
 
     def show_record(self, record_id: str | None) -> None:
@@ -214,24 +218,26 @@ class LinksPanel(QWidget):
         return self.session.table().links.get(link_id)
 
     def _update_buttons(self) -> None:
-        self.add_button.setEnabled(self.record_id is not None and self.session is not None)
-        chosen = self.selected_id() is not None
+        writable = self.session is not None and not self.read_only
+        self.add_button.setEnabled(self.record_id is not None and writable)
+        chosen = self.selected_id() is not None and writable
         for button in (self.edit_button, self.evidence_button, self.retire_button):
             button.setEnabled(chosen)
 
     def add(self) -> None:
-        if self.session is None or self.record_id is None:
+        if self.session is None or self.record_id is None or self.read_only:
             return
         self._open(LinkDialog(self.session, self.record_id, None, self))
 
     def edit(self) -> None:
         link = self._selected_link()
-        if link is not None and self.session is not None and self.record_id is not None:
-            self._open(LinkDialog(self.session, self.record_id, link, self))
+        if link is None or self.session is None or self.record_id is None or self.read_only:
+            return
+        self._open(LinkDialog(self.session, self.record_id, link, self))
 
     def add_evidence(self) -> None:
         link = self._selected_link()
-        if link is None or self.session is None:
+        if link is None or self.session is None or self.read_only:
             return
         table = self.session.table()
         text = self.tr("the link %s %s %s") % (
@@ -257,7 +263,7 @@ class LinksPanel(QWidget):
 
     def retire(self) -> None:
         link = self._selected_link()
-        if link is None or self.session is None:
+        if link is None or self.session is None or self.read_only:
             return
         if not dialogs().confirm(
             self,

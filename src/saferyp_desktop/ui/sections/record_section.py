@@ -45,13 +45,18 @@ FILTER_DELAY_MS = 120
 
 
 class RecordSection(QWidget):
-    """The table of one kind of record, with its editor."""
+    """The table of one kind of record, with its editor.
+
+    ``read_only``: the same table, filter and detail, with nothing that changes a
+    record (a chair reading a school's submission)."""
 
     selectionChanged = Signal()  # noqa: N815 - Qt naming
 
-    def __init__(self, session: Session, kind: Kind, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, kind: Kind, title: str, parent: QWidget | None = None,
+                 *, read_only: bool = False) -> None:
         super().__init__(parent)
         self.session: Session | None = session
+        self.read_only = read_only
         self.kind = kind
         self.title = title
         self.setObjectName(f"section_{kind.value}")
@@ -95,6 +100,8 @@ class RecordSection(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.show_retired)
+        self.add_button.setVisible(not read_only)
+        self.retire_button.setVisible(not read_only)
         bottom = QHBoxLayout()
         bottom.addWidget(self.add_button)
         bottom.addWidget(self.retire_button)
@@ -108,7 +115,7 @@ class RecordSection(QWidget):
         table_layout.addLayout(bottom)
 
         # -- the record side -------------------------------------------------------------
-        self.editor: RecordEditor = EDITOR_FOR_KIND[kind](session, self)
+        self.editor: RecordEditor = EDITOR_FOR_KIND[kind](session, self, read_only=read_only)
         self.evidence: EvidencePanel | None = None
         self.links: LinksPanel | None = None
         self.tabs: QTabWidget | None = None
@@ -117,8 +124,8 @@ class RecordSection(QWidget):
         detail_layout.addWidget(self.editor)
         if kind in MAPPED_KINDS:
             self.tabs = QTabWidget(detail)
-            self.evidence = EvidencePanel(session, self.tabs)
-            self.links = LinksPanel(session, self.tabs)
+            self.evidence = EvidencePanel(session, self.tabs, read_only=read_only)
+            self.links = LinksPanel(session, self.tabs, read_only=read_only)
             self.tabs.addTab(self.evidence, self.tr("&Evidence"))
             self.tabs.addTab(self.links, self.tr("Lin&ks"))
             detail_layout.addWidget(self.tabs)
@@ -217,7 +224,7 @@ class RecordSection(QWidget):
         self.proxy.set_search(self.filter_edit.text())
 
     def add_new(self) -> None:
-        if self.session is None:
+        if self.session is None or self.read_only:
             return
         if self.editor.dirty and not self.editor.apply():
             return
@@ -229,7 +236,7 @@ class RecordSection(QWidget):
         self._update_buttons()
 
     def retire_selected(self) -> None:
-        if self.session is None:
+        if self.session is None or self.read_only:
             return
         records = [r for r in self.selected_records() if r.active]
         if not records and self.editor.record is not None and self.editor.record.active:
@@ -396,7 +403,7 @@ class RecordSection(QWidget):
         self.count_label.setText(self.tr("%d of %d shown") % (shown, total))
 
     def _update_buttons(self) -> None:
-        active = self.session is not None
+        active = self.session is not None and not self.read_only
         self.add_button.setEnabled(active)
         self.retire_button.setEnabled(
             active and (any(r.active for r in self.selected_records())

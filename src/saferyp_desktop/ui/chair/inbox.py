@@ -1,0 +1,602 @@
+"""The chair's inbox: open the bundles schools submit, and list every submission held.
+
+Each bundle is verified off the GUI thread (``services.exchange.open_bundle``). A bundle
+locked with a passphrase asks for its six words; a school's first bundle asks the chair
+to check its signing key's fingerprint with the school by phone before accepting it.
+Every refusal shows its one sentence and imports nothing.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from saferyp_desktop.domain.checks import Check
+from saferyp_desktop.domain.records import Kind
+from saferyp_desktop.errors import UnknownSigner
+from saferyp_desktop.services import exchange
+from saferyp_desktop.services.exchange import OpenResult, SubmissionSummary
+from saferyp_desktop.ui.chair.refresh import Refresher
+from saferyp_desktop.ui.dialogs import dialogs
+from saferyp_desktop.ui.session import Session
+from saferyp_desktop.ui.tasks import Task, TaskContext, error_sentence
+
+BUNDLE_FILTER = "SaferYP bundles (*.sypbundle);;All files (*)"
+SubmissionIdRole = Qt.ItemDataRole.UserRole.value + 11
+_GREY = QBrush(QColor(128, 128, 128))
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_COUNT_WORDS = (
+    (Kind.YOUNG_PERSON, "young people"),
+    (Kind.ADULT, "adults"),
+    (Kind.PEER_GROUP, "groups"),
+    (Kind.LOCATION, "places"),
+    (Kind.STRENGTH, "strengths"),
+)
+
+
+def _translate(text: str) -> str:
+    return QCoreApplication.translate("SubmissionsModel", text)
+
+
+def counts_text(counts: dict[Kind, int]) -> str:
+    """``60 young people · 20 adults · …``: what a submission holds."""
+    return " · ".join(f"{counts.get(kind, 0)} {_translate(words)}" for kind, words in _COUNT_WORDS)
+
+
+def current_submissions(rows: list[SubmissionSummary]) -> list[SubmissionSummary]:
+    """Each school's newest submission not superseded, in the order schools first sent."""
+    latest: dict[str, SubmissionSummary] = {}
+    for row in rows:
+        if row.superseded:
+            continue
+        held = latest.get(row.urn)
+        if held is None or row.id > held.id:
+            latest[row.urn] = row
+    first_seen = {}
+    for row in rows:
+        first_seen.setdefault(row.urn, row.id)
+    return sorted(latest.values(), key=lambda r: first_seen[r.urn])
+
+
+class SubmissionsModel(QAbstractTableModel):
+    """Every submission held, oldest first; superseded ones greyed."""
+
+    (NUMBER, SCHOOL, URN, MEETING, FINGERPRINT, SEQUENCE, RECEIVED, STATUS, RECORDS,
+     RELEVANT, EVIDENCED, CURRENT, PLAN) = range(13)
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "#", "School", "URN", "Meeting", "Fingerprint", "Bundle no.", "Received", "Status",
+        "Records", "Relevant", "Evidenced", "Current", "No name without a plan",
+    )
+    WIDTHS: ClassVar[tuple[int, ...]] = (36, 210, 64, 90, 210, 74, 130, 150, 330, 64, 74, 64, 150)
+    _CHECK_COLUMNS: ClassVar[dict[int, Check]] = {
+        RELEVANT: Check.RELEVANT, EVIDENCED: Check.EVIDENCED, CURRENT: Check.CURRENT,
+        PLAN: Check.PLAN,
+    }
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[SubmissionSummary] = []
+        self._texts: list[list[str]] = []
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role == _DISPLAY:
+            return self._texts[index.row()][index.column()]
+        if role == SubmissionIdRole:
+            return row.id
+        if role == Qt.ItemDataRole.ForegroundRole and row.superseded:
+            return _GREY
+        if role == Qt.ItemDataRole.TextAlignmentRole and (
+            index.column() in self._CHECK_COLUMNS
+            or index.column() in (self.NUMBER, self.SEQUENCE)
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() in self._CHECK_COLUMNS:
+                return _translate("Findings of the “%s” check") % _translate(
+                    self.HEADERS[index.column()]
+                )
+            if index.column() == self.FINGERPRINT:
+                return _translate("The school's signing key, as checked by phone")
+            return None
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
+            return _translate(self.HEADERS[section])
+        return None
+
+    def set_submissions(self, rows: list[SubmissionSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._texts = [self._texts_of(row) for row in self._rows]
+        self.endResetModel()
+
+    def submission_at(self, row: int) -> SubmissionSummary:
+        return self._rows[row]
+
+    def submissions(self) -> list[SubmissionSummary]:
+        return list(self._rows)
+
+    def clear(self) -> None:
+        self.set_submissions([])
+
+    def _texts_of(self, row: SubmissionSummary) -> list[str]:
+        found = row.finding_counts
+        if row.superseded:
+            status = _translate("Superseded by #%d") % row.superseded_by
+        else:
+            status = _translate("Current")
+        if row.demo:
+            status += _translate(" · demo data")
+        return [
+            str(row.id),
+            row.school,
+            row.urn,
+            row.meeting_date.isoformat() if row.meeting_date else "",
+            row.fingerprint,
+            str(row.sequence),
+            row.received.astimezone().strftime("%Y-%m-%d %H:%M"),
+            status,
+            counts_text(row.counts),
+            *(str(found.get(check, 0)) for check in self._CHECK_COLUMNS.values()),
+        ]
+
+
+def _monospace(size_factor: float = 1.0) -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    if size_factor != 1.0:
+        font.setPointSizeF(max(font.pointSizeF(), 10) * size_factor)
+    return font
+
+
+class FingerprintDialog(QDialog):
+    """A school's first bundle: check its key's fingerprint by phone, then accept it."""
+
+    def __init__(self, fingerprint: str, school: str, urn: str, file_name: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fingerprint = fingerprint
+        self.setWindowTitle(self.tr("A school's first bundle"))
+        self.setObjectName("fingerprintDialog")
+        heading = QLabel(self.tr("Check this fingerprint with the school's DSL by phone before you accept"), self)
+        heading.setWordWrap(True)
+        bold = heading.font()
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        heading.setFont(bold)
+        form = QFormLayout()
+        self.school_label = QLabel(school, self)
+        self.urn_label = QLabel(urn, self)
+        self.file_label = QLabel(file_name, self)
+        for label in (self.school_label, self.urn_label, self.file_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if school:
+            form.addRow(self.tr("School"), self.school_label)
+        if urn:
+            form.addRow(self.tr("URN"), self.urn_label)
+        form.addRow(self.tr("Bundle"), self.file_label)
+        self.fingerprint_label = QLabel(fingerprint, self)
+        self.fingerprint_label.setObjectName("fingerprint")
+        self.fingerprint_label.setFont(_monospace(2.0))
+        self.fingerprint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint_label.setAccessibleName(self.tr("Fingerprint"))
+        self.fingerprint_label.setAccessibleDescription(" ".join(fingerprint.replace("-", " ")))
+        self.fingerprint_label.setStyleSheet(
+            "QLabel#fingerprint { border: 1px solid palette(mid); padding: 12px; }"
+        )
+        explanation = QLabel(
+            self.tr("Ask the school's DSL to read out the fingerprint their program shows when "
+                    "it exports a bundle. Accept only if every group matches. If it does not, "
+                    "cancel: nothing is imported."),
+            self,
+        )
+        explanation.setWordWrap(True)
+        self.buttons = QDialogButtonBox(self)
+        self.accept_button = self.buttons.addButton(
+            self.tr("Accept the school's key"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setDefault(True)  # Enter must not accept a key unread
+        self.accept_button.setAutoDefault(False)
+        self.accept_button.setAccessibleName(self.tr("Accept the school's key"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.fingerprint_label)
+        layout.addWidget(explanation)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(max(560, self.fingerprint_label.sizeHint().width() + 60))
+        self.adjustSize()
+
+    def text(self) -> str:
+        """Everything the dialog says (for tests and screen readers)."""
+        return "\n".join(
+            label.text() for label in self.findChildren(QLabel) if label.text()
+        )
+
+
+class PassphraseDialog(QDialog):
+    """A bundle locked with a passphrase: type the six words the school read out."""
+
+    def __init__(self, file_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Bundle passphrase"))
+        self.setObjectName("bundlePassphraseDialog")
+        about = QLabel(
+            self.tr("%s is locked with a passphrase. Type the six words the school's DSL "
+                    "read out to you, with spaces between them.") % file_name,
+            self,
+        )
+        about.setWordWrap(True)
+        self.edit = QLineEdit(self)
+        self.edit.setEchoMode(QLineEdit.EchoMode.Normal)  # read out by phone: show what is typed
+        self.edit.setFont(_monospace(1.2))
+        self.edit.setPlaceholderText(self.tr("six words separated by spaces"))
+        self.edit.setAccessibleName(self.tr("Bundle passphrase"))
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("Open the bundle"))
+        self.ok_button.setEnabled(False)
+        self.edit.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(about)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+        self.adjustSize()
+
+    def passphrase(self) -> str:
+        return " ".join(self.edit.text().split())
+
+
+@dataclass
+class _Attempt:
+    path: Path
+    passphrase: str | None = None
+    fingerprint: str | None = None
+
+
+_NEEDS_PASSPHRASE = object()
+
+
+class InboxPage(QWidget):
+    """Open bundles, and the table of every submission held."""
+
+    submissionsChanged = Signal(list)  # noqa: N815 - list[SubmissionSummary]
+    schoolRequested = Signal(str)  # noqa: N815 - a URN: show that school
+    imported = Signal(object)  # OpenResult
+    busyChanged = Signal(bool)  # noqa: N815
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session: Session | None = session
+        self.setObjectName("inbox")
+        self.task: Task | None = None  # checking the bundle now, if any
+        self.refresher = Refresher(self._refresh_job, self, name="saferyp-submissions")
+        self.refresher.gathered.connect(self._gathered)
+        self.refresher.failed.connect(self._refresh_failed)
+        self.refresher.busyChanged.connect(lambda _busy: self._busy_changed())
+        self._was_busy = False
+        self._queue: deque[Path] = deque()
+        self._attempt: _Attempt | None = None
+        self._done_count = 0
+        self._batch = 0
+        self.results: list[OpenResult] = []  # imported in this window, newest last
+        self.fingerprint_dialog: FingerprintDialog | None = None
+        self.passphrase_dialog: PassphraseDialog | None = None
+
+        title = QLabel(self.tr("Inbox"), self)
+        font = title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        title.setFont(font)
+        intro = QLabel(
+            self.tr("Open the bundles schools send you (.sypbundle). Each is checked — "
+                    "decrypted in memory, its signature and contents verified — before "
+                    "anything is imported. You can also drop bundles onto this window."),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.open_button = QPushButton(self.tr("Open bundles…"), self)
+        self.open_button.setToolTip(self.tr("Open bundles schools sent (Ctrl+O)"))
+        self.open_button.setAccessibleName(self.tr("Open bundles"))
+        self.open_button.clicked.connect(self.open_bundles)
+        self.view_button = QPushButton(self.tr("Show this school"), self)
+        self.view_button.setAccessibleName(self.tr("Show the selected school"))
+        self.view_button.clicked.connect(self._show_selected)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)
+        self.progress.setAccessibleName(self.tr("Checking bundles"))
+        self.progress.setMaximumWidth(180)
+        self.progress.hide()
+        self.progress_label = QLabel(self)
+        self.progress_label.setObjectName("progressLabel")
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("inboxSummary")
+        top = QHBoxLayout()
+        top.addWidget(self.open_button)
+        top.addWidget(self.view_button)
+        top.addWidget(self.progress)
+        top.addWidget(self.progress_label, 1)
+        top.addWidget(self.summary_label)
+
+        self.model = SubmissionsModel(self)
+        self.view = QTableView(self)
+        self.view.setObjectName("submissionsTable")
+        self.view.setAccessibleName(self.tr("Submissions"))
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate(SubmissionsModel.WIDTHS):
+            self.view.setColumnWidth(column, width)
+        self.view.activated.connect(self._activated)
+        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.empty_label = QLabel(
+            self.tr("No submissions yet. Choose “Open bundles…” (Ctrl+O) to open the first."), self
+        )
+        self.empty_label.setObjectName("inboxEmpty")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addLayout(top)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.view, 1)
+        self._update_buttons()
+
+    # -- reading ------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """Opening bundles, or reading the submissions."""
+        return self._attempt is not None or bool(self._queue) or self.refresher.busy
+
+    def refresh(self) -> None:
+        """Read the submissions again from the workspace (off the GUI thread: each one's
+        table is rebuilt from its signed bytes and checked); tell whoever listens."""
+        self.refresher.refresh()
+
+    def _refresh_job(self):
+        if self.session is None:
+            return None
+        workspace = self.session.workspace
+        return lambda: exchange.submissions(workspace)
+
+    def _gathered(self, rows: list[SubmissionSummary]) -> None:
+        if self.session is None:
+            return
+        self.model.set_submissions(rows)
+        self._update_summary()
+        self.submissionsChanged.emit(rows)
+
+    def _refresh_failed(self, error: BaseException) -> None:
+        if self.session is not None:
+            dialogs().error(self, self.tr("Submissions not read"), error_sentence(error))
+
+    def _busy_changed(self) -> None:
+        busy = self.busy
+        if busy != self._was_busy:
+            self._was_busy = busy
+            self.busyChanged.emit(busy)
+
+    # -- opening bundles ---------------------------------------------------------------------
+    def open_bundles(self) -> None:
+        """Ask which bundle files to open, then open them one after the other."""
+        if self.session is None:
+            return
+        paths = dialogs().open_files(self, self.tr("Open bundles"), self.tr(BUNDLE_FILTER))
+        if paths:
+            self.open_paths(paths)
+
+    def open_paths(self, paths: list[Path]) -> None:
+        if self.session is None or not paths:
+            return
+        self._queue.extend(Path(p) for p in paths)
+        self._batch += len(paths)
+        if self._attempt is None:
+            self._next()
+            self._busy_changed()
+
+    def _next(self) -> None:
+        if self.session is None:
+            return
+        if not self._queue:
+            self._attempt = None
+            self._batch = 0
+            self._done_count = 0
+            self.progress.hide()
+            self.progress_label.clear()
+            self._update_buttons()
+            self.refresh()
+            self._busy_changed()
+            return
+        self._attempt = _Attempt(self._queue.popleft())
+        self._done_count += 1
+        self._run()
+
+    def _run(self) -> None:
+        attempt = self._attempt
+        assert attempt is not None and self.session is not None
+        workspace = self.session.workspace
+        self.progress.show()
+        self.progress_label.setText(
+            self.tr("Checking %s (%d of %d)…") % (attempt.path.name, self._done_count, self._batch)
+        )
+        self._update_buttons()
+        path, passphrase, fingerprint = attempt.path, attempt.passphrase, attempt.fingerprint
+
+        def job(_context: TaskContext) -> object:
+            if passphrase is None and exchange.bundle_needs_passphrase(path):
+                return _NEEDS_PASSPHRASE
+            return exchange.open_bundle(
+                workspace, path, accept_new_key=fingerprint, passphrase=passphrase
+            )
+
+        task = Task(job, self, name="saferyp-open-bundle")
+        task.succeeded.connect(self._attempt_done)
+        task.failed.connect(self._attempt_failed)
+        task.finished.connect(task.deleteLater)
+        self.task = task
+        task.start()
+
+    def _attempt_done(self, result: object) -> None:
+        self.task = None
+        attempt = self._attempt
+        if attempt is None or self.session is None:
+            return
+        if result is _NEEDS_PASSPHRASE:
+            self._ask_passphrase(attempt)
+            return
+        assert isinstance(result, OpenResult)
+        self.results.append(result)
+        self.imported.emit(result)
+        self._next()
+
+    def _attempt_failed(self, error: BaseException) -> None:
+        self.task = None
+        attempt = self._attempt
+        if attempt is None or self.session is None:
+            return
+        if isinstance(error, UnknownSigner) and attempt.fingerprint is None:
+            fingerprint = getattr(error, "fingerprint", None)
+            if fingerprint:
+                self._ask_fingerprint(attempt, error, fingerprint)
+                return
+        dialogs().error(self, self.tr("Bundle not opened"), error_sentence(error))
+        self._next()
+
+    def _ask_passphrase(self, attempt: _Attempt) -> None:
+        dialog = PassphraseDialog(attempt.path.name, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.passphrase_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.passphrase_dialog = None
+            if result == QDialog.DialogCode.Accepted and dialog.passphrase():
+                attempt.passphrase = dialog.passphrase()
+                self._run()
+            else:
+                self._next()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _ask_fingerprint(self, attempt: _Attempt, error: UnknownSigner, fingerprint: str) -> None:
+        dialog = FingerprintDialog(
+            fingerprint,
+            str(getattr(error, "school", "") or ""),
+            str(getattr(error, "urn", "") or ""),
+            attempt.path.name,
+            self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.fingerprint_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.fingerprint_dialog = None
+            if result == QDialog.DialogCode.Accepted:
+                attempt.fingerprint = fingerprint
+                self._run()
+            else:
+                self._next()  # nothing imported
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    # -- the table -------------------------------------------------------------------------
+    def selected_submission(self) -> SubmissionSummary | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.submission_at(rows[0].row()) if rows else None
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.schoolRequested.emit(self.model.submission_at(index.row()).urn)
+
+    def _show_selected(self) -> None:
+        chosen = self.selected_submission()
+        if chosen is not None:
+            self.schoolRequested.emit(chosen.urn)
+
+    def _update_buttons(self) -> None:
+        live = self.session is not None
+        self.open_button.setEnabled(live)  # more bundles wait their turn
+        self.view_button.setEnabled(live and self.selected_submission() is not None)
+        empty = self.model.rowCount() == 0
+        self.empty_label.setVisible(empty)
+
+    def _update_summary(self) -> None:
+        rows = self.model.submissions()
+        current = current_submissions(rows)
+        superseded = sum(1 for r in rows if r.superseded)
+        if not rows:
+            self.summary_label.clear()
+        else:
+            text = self.tr("%d schools · %d submissions") % (len(current), len(rows))
+            if superseded:
+                text += self.tr(" (%d superseded)") % superseded
+            self.summary_label.setText(text)
+        self._update_buttons()
+
+    def clear(self) -> None:
+        """Forget everything shown (the workspace is locking)."""
+        self.session = None  # first: a dialog closed below then continues nothing
+        self.refresher.stop()
+        if self.task is not None:
+            self.task.cancel()  # its result, if it still comes, is discarded
+            self.task = None
+        self._queue.clear()
+        self._attempt = None
+        for dialog in (self.fingerprint_dialog, self.passphrase_dialog):
+            if dialog is not None:
+                dialog.reject()
+        self.model.clear()
+        self.results = []
+        self.progress.hide()
+        self.progress_label.clear()
+        self.summary_label.clear()
+        self._update_buttons()
