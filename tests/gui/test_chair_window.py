@@ -149,6 +149,9 @@ def open_bundle(qtbot, window: ChairWindow, scripted: ScriptedDialogs, path: Pat
     dialog = window.inbox.fingerprint_dialog
     assert fingerprint in dialog.text()
     assert dialog.fingerprint_label.text() == fingerprint
+    # The school's name and URN, as its signed bundle states them, beside the fingerprint.
+    assert dialog.urn_label.text().isdigit() and len(dialog.urn_label.text()) == 6
+    assert "(DEMO)" in dialog.school_label.text()
     assert "Check this fingerprint with the school's DSL by phone before you accept" in dialog.text()
     qtbot.mouseClick(dialog.accept_button if accept else dialog.cancel_button, LEFT)
     qtbot.waitUntil(lambda: not window.inbox.busy, timeout=20000)

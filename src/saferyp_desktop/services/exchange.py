@@ -790,7 +790,10 @@ def open_bundle(
     try:
         check_signer(verified, trusted.verify_key if trusted else None, accept)
     except UnknownSigner as error:
-        error.fingerprint = verified.fingerprint  # type: ignore[attr-defined]  # for the caller's wording
+        # For the caller's confirmation dialog: who signed it, as the bundle says.
+        error.fingerprint = verified.fingerprint  # type: ignore[attr-defined]
+        error.school = verified.sender_name  # type: ignore[attr-defined]
+        error.urn = verified.sender_urn  # type: ignore[attr-defined]
         raise
     seen = {verified.bundle_id} if repo.bundle_seen(verified.bundle_id) else set()
     check_not_replayed(verified, seen, repo.last_sequence(verified.kind, urn))
