@@ -5,6 +5,11 @@ recipients or to one passphrase (age's scrypt). Before handing the bytes to age 
 read the header ourselves, so a reader can say *why* a file cannot be opened — not
 an age file, damaged, for another key, wrong passphrase — and so a hostile header
 (a huge scrypt work factor, thousands of stanzas) is refused before any work is done.
+
+Key-locked files go to pyrage. Passphrase-locked files are written and read by
+:mod:`saferyp_desktop.crypto.age_scrypt` (the same age format), because pyrage holds
+Python's GIL for the second or more scrypt takes, which froze the window even with the
+work on a worker thread; ``cryptography``'s scrypt lets the GUI thread run meanwhile.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Literal
 
 import pyrage
 
+from saferyp_desktop.crypto import age_scrypt
 from saferyp_desktop.crypto.keys import parse_recipient
 from saferyp_desktop.errors import (
     BundleDamaged,
@@ -45,7 +51,9 @@ _MAC_CHARS = 43
 _MIN_PAYLOAD = 16 + 16
 # The exact words pyrage (rage) uses; tests pin them, and anything else reads as damage.
 _NO_MATCHING_KEY = "No matching keys found"
-_SCRYPT_UNWRAP_FAILED = "Decryption failed"
+_EXCESSIVE_WORK = (
+    "The bundle's passphrase lock asks for far more work than any SaferYP bundle's; it was not opened."
+)
 
 
 @dataclass(frozen=True)
@@ -134,10 +142,7 @@ def inspect_envelope(data: bytes) -> EnvelopeHeader:
             raise BundleDamaged()
         log_n = int(scrypt_args[1])
         if log_n > MAX_SCRYPT_LOG_N:
-            raise BundleDamaged(
-                "The bundle's passphrase lock asks for far more work than any SaferYP bundle's; "
-                "it was not opened."
-            )
+            raise BundleDamaged(_EXCESSIVE_WORK)
         return EnvelopeHeader("passphrase", 1, log_n, pos)
     if b"X25519" in stanza_types:
         return EnvelopeHeader("recipients", len(stanza_types), None, pos)
@@ -156,13 +161,17 @@ def decrypt(data: bytes, *, identity: str | None = None, passphrase: str | None 
     if header.lock == "passphrase":
         if passphrase is None:
             raise BundlePassphraseRequired()
+        secret = normalise_passphrase(passphrase).encode("utf-8")
         try:
-            return pyrage.passphrase.decrypt(bytes(data), normalise_passphrase(passphrase))
-        except pyrage.DecryptError as error:
+            return age_scrypt.decrypt(bytes(data), secret, max_log_n=MAX_SCRYPT_LOG_N)
+        except age_scrypt.WrongPassphrase:
             # The passphrase stanza has no integrity of its own: a wrong passphrase and a
             # damaged stanza look alike, and a person should first check the words.
-            if str(error) == _SCRYPT_UNWRAP_FAILED:
-                raise BundleWrongPassphrase() from None
+            raise BundleWrongPassphrase() from None
+        except (age_scrypt.ExcessiveWork, MemoryError):
+            # MemoryError: scrypt could not have the memory the work factor asks for.
+            raise BundleDamaged(_EXCESSIVE_WORK) from None
+        except age_scrypt.AgeFormatError:
             raise BundleDamaged() from None
     if identity is None:
         raise BundleKeyRequired()
@@ -189,8 +198,9 @@ def encrypt_to_recipients(data: bytes, recipients: list[str]) -> bytes:
 
 
 def encrypt_to_passphrase(data: bytes, passphrase: str) -> bytes:
-    """age-encrypt to a passphrase (scrypt, work factor calibrated by age to about a second)."""
-    return pyrage.passphrase.encrypt(data, normalise_passphrase(passphrase))
+    """age-encrypt to a passphrase (scrypt, work factor calibrated as age does to about a
+    second, 2**18 to 2**20); the GIL is free while scrypt runs."""
+    return age_scrypt.encrypt(data, normalise_passphrase(passphrase).encode("utf-8"))
 
 
 def normalise_passphrase(text: str) -> str:

@@ -6,8 +6,13 @@ The one place that decides what a record is called at a level (DESIGN.md §5).
 from __future__ import annotations
 
 import dataclasses
+import re
 from enum import StrEnum
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.records import (
     Adult,
     Attendee,
@@ -137,3 +142,63 @@ def redact_evidence(item: Evidence, level: DataLevel) -> Evidence:
     if level == DataLevel.INITIALS:
         return dataclasses.replace(item, recorded_by=derive_initials(item.recorded_by))
     return dataclasses.replace(item, summary="", recorded_by="")
+
+
+# -- free text -------------------------------------------------------------------
+_WORD = re.compile(r"[\w@#][\w@#.'’\-]*")
+
+
+def _words(text: str) -> list[str]:
+    return [w.rstrip(".'’-") for w in _WORD.findall(text)]
+
+
+class NameScrubber:
+    """Replaces the names, aliases and handles of young people and adults in free text
+    with their initials. Multi-word phrases match in any case; a one-word name or
+    alias only as written (so the alias "Money" does not take "money" out of a sentence)."""
+
+    def __init__(self, table: MappingTable) -> None:
+        self._by_first: dict[str, list[tuple[str, str]]] = {}
+        for record in table.records.values():
+            if isinstance(record, YoungPerson):
+                phrases = [record.name]
+            elif isinstance(record, Adult):
+                phrases = [record.name, *record.aliases, *record.handles]
+                # A handle's core ("@kd.runs" in "@kd.runs (Instagram)") on its own too.
+                phrases += [w for h in record.handles for w in _words(h) if _handle_like(w)]
+            else:
+                continue
+            replacement = initials_of(record) or record.code
+            for phrase in phrases:
+                words = _words(phrase)
+                if not words or len("".join(words)) < 2:
+                    continue
+                key = words[0].casefold() if len(words) > 1 else words[0]
+                self._by_first.setdefault(key, []).append((phrase.strip(), replacement))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda e: -len(e[0]))
+
+    def __call__(self, text: str) -> str:
+        if not text or not self._by_first:
+            return text
+        words = _words(text)
+        keys = set(words) | {w.casefold() for w in words}
+        candidates = [e for key in keys & self._by_first.keys() for e in self._by_first[key]]
+        if not candidates:
+            return text
+        candidates.sort(key=lambda e: -len(e[0]))
+        for phrase, replacement in candidates:
+            text = _phrase_pattern(phrase).sub(replacement, text)
+        return text
+
+
+def _handle_like(word: str) -> bool:
+    return len(word) >= 3 and (any(c in word for c in "@._") or any(c.isdigit() for c in word))
+
+
+@lru_cache(maxsize=4096)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    parts = phrase.split()
+    body = r"\s+".join(re.escape(p) for p in parts)
+    flags = re.IGNORECASE if len(parts) > 1 else 0
+    return re.compile(rf"(?<![\w@#]){body}(?![\w@#])", flags)

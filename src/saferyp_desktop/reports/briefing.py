@@ -17,7 +17,7 @@ with the findings of the four checks.
 
 The data level is applied everywhere through :mod:`domain.levels` (``redact``,
 ``display_name``): at initials no full name, alias or handle of a young person or an
-adult is printed, and free text is scrubbed of them as well (:class:`_Scrubber`); at
+adult is printed, and free text is scrubbed of them as well (:class:`~saferyp_desktop.domain.levels.NameScrubber`); at
 codes level there are no names, labels or free text at all. Attendees are
 professionals at the meeting and keep their names at every level.
 
@@ -93,9 +93,9 @@ from saferyp_desktop.domain.diagram import (
 from saferyp_desktop.domain.levels import (
     LEVEL_TITLES,
     DataLevel,
+    NameScrubber,
     display_name,
     display_with_code,
-    initials_of,
     redact,
 )
 from saferyp_desktop.domain.mapping import MappingTable
@@ -383,65 +383,6 @@ def _texts_of(data: BriefingData) -> Iterator[str]:
 
 
 # -- names at the data level -----------------------------------------------------------------
-_WORD = re.compile(r"[\w@#][\w@#.'’\-]*")
-
-
-def _words(text: str) -> list[str]:
-    return [w.rstrip(".'’-") for w in _WORD.findall(text)]
-
-
-class _Scrubber:
-    """Replaces the names, aliases and handles of young people and adults in free text
-    with their initials. Multi-word phrases match in any case; a one-word name or
-    alias only as written (so the alias "Money" does not take "money" out of a sentence)."""
-
-    def __init__(self, table: MappingTable) -> None:
-        self._by_first: dict[str, list[tuple[str, str]]] = {}
-        for record in table.records.values():
-            if isinstance(record, YoungPerson):
-                phrases = [record.name]
-            elif isinstance(record, Adult):
-                phrases = [record.name, *record.aliases, *record.handles]
-                # A handle's core ("@kd.runs" in "@kd.runs (Instagram)") on its own too.
-                phrases += [w for h in record.handles for w in _words(h) if _handle_like(w)]
-            else:
-                continue
-            replacement = initials_of(record) or record.code
-            for phrase in phrases:
-                words = _words(phrase)
-                if not words or len("".join(words)) < 2:
-                    continue
-                key = words[0].casefold() if len(words) > 1 else words[0]
-                self._by_first.setdefault(key, []).append((phrase.strip(), replacement))
-        for entries in self._by_first.values():
-            entries.sort(key=lambda e: -len(e[0]))
-
-    def __call__(self, text: str) -> str:
-        if not text or not self._by_first:
-            return text
-        words = _words(text)
-        keys = set(words) | {w.casefold() for w in words}
-        candidates = [e for key in keys & self._by_first.keys() for e in self._by_first[key]]
-        if not candidates:
-            return text
-        candidates.sort(key=lambda e: -len(e[0]))
-        for phrase, replacement in candidates:
-            text = _phrase_pattern(phrase).sub(replacement, text)
-        return text
-
-
-def _handle_like(word: str) -> bool:
-    return len(word) >= 3 and (any(c in word for c in "@._") or any(c.isdigit() for c in word))
-
-
-@lru_cache(maxsize=4096)
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    parts = phrase.split()
-    body = r"\s+".join(re.escape(p) for p in parts)
-    flags = re.IGNORECASE if len(parts) > 1 else 0
-    return re.compile(rf"(?<![\w@#]){body}(?![\w@#])", flags)
-
-
 class _Namer:
     """What every record, reference and piece of free text says at the data level."""
 
@@ -449,7 +390,7 @@ class _Namer:
         self.table = table
         self.level = level
         self.profile = profile
-        self._scrub = _Scrubber(table) if level == DataLevel.INITIALS else None
+        self._scrub = NameScrubber(table) if level == DataLevel.INITIALS else None
         self._redacted: dict[str, Record] = {}
 
     def redacted(self, record: Record) -> Record:

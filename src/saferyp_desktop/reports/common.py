@@ -14,6 +14,7 @@ import io
 
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
+from saferyp_desktop.domain.levels import NameScrubber
 from saferyp_desktop.reports.briefing import (
     DIAGRAM_LEGEND_BAND,
     DIAGRAM_TITLE_BAND,
@@ -46,7 +47,6 @@ from saferyp_desktop.reports.briefing import _Mark as OutlineMark
 from saferyp_desktop.reports.briefing import _Namer as Namer
 from saferyp_desktop.reports.briefing import _NumberedCanvas as NumberedCanvas
 from saferyp_desktop.reports.briefing import _plan_tiles as plan_tiles
-from saferyp_desktop.reports.briefing import _Scrubber as NameScrubber
 from saferyp_desktop.reports.briefing import _texts_of as texts_of
 from saferyp_desktop.reports.briefing import _Writer as DocumentWriter
 

@@ -836,6 +836,18 @@ def export_pack(
     )
 
 
+def pack_bytes(
+    workspace: Workspace, meeting_date: date | str, level: DataLevel | str = PRINT_DEFAULT
+) -> bytes:
+    """The briefing pack as PDF bytes, for printing; notes "pack printed" (ids only)."""
+    _require_chair(workspace)
+    day = _day(meeting_date)
+    pdf = build_pack(pack_data(workspace, day, level=level))
+    saved = find_meeting(workspace, day)
+    workspace.repo.audit(PACK_AUDIT_EVENT, [saved.id] if saved else [])
+    return pdf
+
+
 # -- outcomes for one school -----------------------------------------------------------------
 @dataclass(frozen=True)
 class OutcomesResult:
@@ -858,7 +870,7 @@ def suggested_outcomes_name(urn: str, meeting_date: date | str) -> str:
 
 def _scrubber(subs: Sequence[SchoolSubmission]) -> Any:
     """Free text with the schools' young people's and adults' names as initials."""
-    from saferyp_desktop.reports.common import NameScrubber
+    from saferyp_desktop.domain.levels import NameScrubber
 
     records = [r for sub in subs for r in sub.table.records.values()]
     return NameScrubber(MappingTable.of(records))

@@ -45,12 +45,11 @@ from PySide6.QtWidgets import (
 )
 
 from saferyp_desktop.domain.diagram import DiagramEdge
-from saferyp_desktop.domain.levels import DataLevel, display_name
+from saferyp_desktop.domain.levels import DataLevel, NameScrubber, display_name
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.matching import AreaPlace
 from saferyp_desktop.domain.records import Confidence, Kind, Link, Relation
 from saferyp_desktop.errors import SaferypError
-from saferyp_desktop.reports.common import NameScrubber
 from saferyp_desktop.reports.pack import SAME_COLOUR, SCHOOL_COLOURS
 from saferyp_desktop.services import chair
 from saferyp_desktop.services.chair import CandidateView

@@ -680,9 +680,7 @@ class MeetingPage(QWidget):
         workspace, level = self.session.workspace, self.pack_level()
 
         def job(_context: TaskContext) -> bytes:
-            from saferyp_desktop.reports.pack import build_pack
-
-            return build_pack(chair.pack_data(workspace, day, level=level))
+            return chair.pack_bytes(workspace, day, level=level)
 
         task = run_with_progress(
             self, self.tr("Briefing pack"), self.tr("Making the briefing pack…"), job,
