@@ -91,6 +91,16 @@ def _quit_on_termination(app: QApplication) -> None:
     wake.start(500)
 
 
+def _report_without_details(kind, error, traceback) -> None:  # noqa: ARG001
+    """An unexpected error in a slot: its message may quote a name, so name its type only."""
+    sys.stderr.write(
+        f"SaferYP Desktop: an unexpected problem ({kind.__name__}); set SAFERYP_DEBUG=1 "
+        "to see the details.\n"
+    )
+    if os.environ.get("SAFERYP_DEBUG"):
+        sys.__excepthook__(kind, error, traceback)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     QCoreApplication.setOrganizationName("SaferYP")
@@ -111,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         first_paint = _FirstPaint(app)
         app.installEventFilter(first_paint)
 
+    sys.excepthook = _report_without_details
     controller = AppController(preferences)
     app.aboutToQuit.connect(controller.shutdown)
     _quit_on_termination(app)

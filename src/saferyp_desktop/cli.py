@@ -32,6 +32,8 @@ PASSPHRASE_VARIABLE = "SAFERYP_PASSPHRASE"
 NEW_PASSPHRASE_VARIABLE = "SAFERYP_NEW_PASSPHRASE"
 BUNDLE_PASSPHRASE_VARIABLE = "SAFERYP_BUNDLE_PASSPHRASE"
 EXIT_INTERRUPTED = 130
+# A passphrase is its file's first line; never read more than this (e.g. /dev/zero).
+MAX_PASSPHRASE_FILE_BYTES = 4096
 EXIT_BUG = 1
 
 
@@ -45,7 +47,8 @@ class _Parser(argparse.ArgumentParser):
 # -- passphrases ---------------------------------------------------------------
 def _read_passphrase_file(path: str) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as handle:
+            text = handle.read(MAX_PASSPHRASE_FILE_BYTES).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         raise UsageError("The passphrase file cannot be read.") from None
     passphrase = text.splitlines()[0] if text else ""
@@ -199,13 +202,13 @@ def cmd_export_table(args: argparse.Namespace) -> int:
 
 
 def cmd_key(args: argparse.Namespace) -> int:
+    from saferyp_desktop.services.files import save_file
     from saferyp_desktop.services.workspace import Workspace
-    from saferyp_desktop.storage.atomic import write_atomic
 
     with Workspace.open(Path(args.file), _passphrase(args)) as ws:
         card = ws.key_card().to_text()
     if args.out:
-        write_atomic(Path(args.out), card.encode("utf-8"), mode=0o644)
+        save_file(Path(args.out), card.encode("utf-8"), shareable=True, what="key card")
         _out(f"Wrote the key card to {Path(args.out).name}.")
     else:
         sys.stdout.write(card)

@@ -507,3 +507,19 @@ def test_briefing_for_a_meeting_that_does_not_exist(tmp_path: Path, demo: Path, 
     assert code == errors.RecordNotFound.exit_code
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "b.pdf").exists()
+
+
+@pytest.mark.parametrize("command", ["key", "briefing"])
+def test_an_export_never_replaces_a_workspace(command: str, tmp_path: Path, demo: Path, capsys) -> None:
+    other = tmp_path / "Other.sypdb"
+    shutil.copy(demo, other)
+    before = fingerprint_files(tmp_path)
+    for target in (demo, other):
+        argv = [command, demo, "--out", target]
+        if command == "briefing":
+            argv.append("--force")
+        code, _, err = run(capsys, *argv)
+        assert code == errors.UsageError.exit_code, err
+        assert "workspace" in err
+    assert fingerprint_files(tmp_path) == before
+    assert run(capsys, "check", demo)[0] == 0

@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyrage
 from cryptography.hazmat.primitives import serialization
@@ -45,8 +45,8 @@ _FINGERPRINT_CHARS = 20
 class WorkspaceKeys:
     """The secret keys of a workspace. Never written anywhere but the workspace."""
 
-    age_identity: str  # AGE-SECRET-KEY-1...
-    signing_seed: bytes  # 32 raw bytes of the Ed25519 private key
+    age_identity: str = field(repr=False)  # AGE-SECRET-KEY-1...
+    signing_seed: bytes = field(repr=False)  # 32 raw bytes of the Ed25519 private key
 
     @classmethod
     def generate(cls) -> WorkspaceKeys:

@@ -13,13 +13,14 @@ from pathlib import Path
 from saferyp_desktop.domain.checks import run_checks
 from saferyp_desktop.domain.levels import PRINT_DEFAULT, DataLevel
 from saferyp_desktop.domain.records import Kind, Meeting, now
-from saferyp_desktop.errors import FileAlreadyExists, RecordNotFound, UsageError
+from saferyp_desktop.errors import RecordNotFound, UsageError
 from saferyp_desktop.reports.briefing import (
     BriefingData,
     build_briefing,
     short_document_id,
     suggested_briefing_name,
 )
+from saferyp_desktop.services.files import refuse_workspace_files
 from saferyp_desktop.services.prepare import load_state
 from saferyp_desktop.services.workspace import Workspace
 from saferyp_desktop.storage.atomic import write_atomic
@@ -136,15 +137,11 @@ def export_briefing(
     """Write the briefing to ``out_path`` atomically and note "briefing printed" in the
     audit log (with the meeting's record id; no names). Refuses to replace an existing
     file unless ``overwrite``, and never writes over the workspace itself."""
+    from saferyp_desktop.services.exchange import check_out_path
+
     out = Path(out_path)
-    if out.exists() and out.resolve() == workspace.path.resolve():
-        raise UsageError("The briefing cannot be written over the workspace itself.")
-    if out.exists() and not overwrite:
-        raise FileAlreadyExists(f"{out.name} already exists; choose another name or replace it.")
-    if out.exists() and out.is_dir():
-        raise UsageError(f"{out.name} is a folder; choose a file name for the briefing.")
-    if not out.parent.is_dir():
-        raise UsageError(f"The folder for {out.name} does not exist.")
+    refuse_workspace_files(out, "briefing")
+    check_out_path(workspace, out, overwrite, what="briefing")
     data = briefing_data(workspace, level=level, meeting_id=meeting_id, today=today)
     pdf = build_briefing(data)
     write_atomic(out, pdf)

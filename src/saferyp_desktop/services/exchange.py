@@ -424,7 +424,8 @@ class BundleResult:
     level: DataLevel
     meeting_date: date
     recipients: list[str]  # the chair's recipient (the school's own is added too); or empty
-    passphrase: str | None  # the six words, when no chair is set: read them out by phone
+    # The six words, when no chair is set: read them out by phone; never in a repr or log.
+    passphrase: str | None = field(repr=False)
     chair: ChairInfo | None
     briefing_included: bool
     size: int

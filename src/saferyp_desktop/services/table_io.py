@@ -8,6 +8,7 @@ from pathlib import Path
 from saferyp_desktop.domain.levels import DataLevel
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.errors import FileAlreadyExists, UsageError
+from saferyp_desktop.services.files import refuse_workspace_files
 from saferyp_desktop.services.workspace import Workspace
 from saferyp_desktop.storage import spreadsheet
 
@@ -47,6 +48,7 @@ def export_spreadsheet(
         raise UsageError("Export to a file ending in .xlsx, or .csv for one sheet.")
     if suffix == ".csv" and not sheet:
         raise UsageError("A .csv file holds one sheet: name it with --sheet, e.g. --sheet Adults.")
+    refuse_workspace_files(path, "spreadsheet")
     if path.exists() and not overwrite:
         raise FileAlreadyExists(f"{path.name} already exists; choose another name or replace it.")
     if suffix == ".csv":

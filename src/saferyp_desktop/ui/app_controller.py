@@ -386,6 +386,7 @@ class AppController(QObject):
             self.unlock_dialog.reject()
         if self.session is not None:
             self._end_session()
+        self._clear_clipboard()  # copied rows or six words must not outlive the program
         self._remove_demo()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
