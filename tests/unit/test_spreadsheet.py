@@ -745,3 +745,33 @@ def test_result_records_pass_validation(tmp_path):
         link.validate()
     for item in result.evidence.values():
         item.validate()
+
+
+def test_reimporting_keeps_the_fields_a_sheet_has_no_column_for(tmp_path: Path) -> None:
+    """A meeting's apologies and discussions, and an agreed action's school, survive a
+    round trip through Excel even though no column shows them."""
+    from saferyp_desktop.domain.records import Action, Attendee, Discussion, Meeting
+
+    meeting = Meeting(
+        code="MT-01",
+        date=date(2026, 12, 16),
+        attendees=[Attendee(name="Test Chair", role="Chair", organisation="Other")],
+        apologies=[Attendee(name="Test Apology", role="PCSO", organisation="Other")],
+        discussions=[Discussion(subject="123456", summary="Fictional discussion.")],
+        bundles=["bundle-1"],
+    )
+    action = Action(
+        code="AC-01",
+        catalogue_key="safety_mapping",
+        status="agreed",
+        origin="meeting",
+        meeting_id=meeting.id,
+        school_urn="123456",
+        cluster_key="cluster-key-1",
+    )
+    existing = MappingTable.of([meeting, action])
+    sheet = tmp_path / "table.xlsx"
+    export_table(existing, sheet, DataLevel.FULL, PROFILE)
+    imported = import_table(sheet, PROFILE, existing)
+    assert to_dict(imported.get(meeting.id)) == to_dict(meeting)
+    assert to_dict(imported.get(action.id)) == to_dict(action)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 from saferyp_desktop.domain.records import (
     Adult,
     Attendee,
+    Discussion,
     Evidence,
     KeyConcern,
     Link,
@@ -80,21 +82,45 @@ def display_with_code(record: Record, level: DataLevel) -> str:
     return record.code if name == record.code else f"{record.code} {name}"
 
 
-def redact(record: Record, level: DataLevel) -> Record:
-    """A copy of ``record`` holding only what ``level`` allows.
+Scrub = Callable[[str], str]
 
-    Initials: people's names become initials and their aliases and handles go.
-    Codes: people are their codes alone, and free text (notes, descriptions) goes too,
-    since a DSL's notes may name someone.
+# Free text a DSL writes; any of it may name someone.
+_FREE_TEXT = (
+    "notes",
+    "description",
+    "where",
+    "when",
+    "guardianship",
+    "detail",
+    "rationale",
+    "strengths",
+)
+
+
+def staff_name(name: str, level: DataLevel) -> str:
+    """A professional's name (DSL, chair, attendee, who recorded evidence) at ``level``."""
+    if level == DataLevel.FULL:
+        return name
+    return derive_initials(name) if level == DataLevel.INITIALS else ""
+
+
+def redact(record: Record, level: DataLevel, scrub: Scrub | None = None) -> Record:
+    """A copy of ``record`` holding only what ``level`` allows. The one place that decides.
+
+    Initials: people's names become initials and their aliases and handles go; staff
+    names become initials; free text and labels pass through ``scrub`` (a
+    :class:`NameScrubber` of the whole table) so a name written in a note becomes
+    initials too. Codes: people are their codes alone; staff names, free text, member
+    roles and a concern's words go (the concern keeps its code); a postcode keeps only
+    its area.
     """
-
     if level == DataLevel.FULL:
         return record
     changes: dict[str, object] = {}
     if isinstance(record, YoungPerson):
         changes["name"] = initials_of(record) if level == DataLevel.INITIALS else record.code
         if level == DataLevel.CODES:
-            changes.update(initials="", gender="", strengths="")
+            changes.update(initials="", gender="")
     elif isinstance(record, Adult):
         changes.update(
             name=initials_of(record) if level == DataLevel.INITIALS else record.code,
@@ -106,20 +132,24 @@ def redact(record: Record, level: DataLevel) -> Record:
     elif is_trusted_adult(record):
         changes["label"] = StrengthKind.TRUSTED_ADULT.value
     elif isinstance(record, Meeting):
-        changes["chair"] = derive_initials(record.chair) if level == DataLevel.INITIALS else ""
-        changes["attendees"] = [
-            Attendee(
-                name=derive_initials(a.name) if level == DataLevel.INITIALS else "",
-                role=a.role,
-                organisation=a.organisation,
+        changes["chair"] = staff_name(record.chair, level)
+        for group in ("attendees", "apologies"):
+            changes[group] = [
+                Attendee(name=staff_name(a.name, level), role=a.role, organisation=a.organisation)
+                for a in getattr(record, group)
+            ]
+        changes["discussions"] = [
+            Discussion(
+                subject=d.subject,
+                summary=""
+                if level == DataLevel.CODES
+                else (scrub(d.summary) if scrub else d.summary),
             )
-            for a in record.attendees
+            for d in record.discussions
         ]
+    present = [name for name in _FREE_TEXT if hasattr(record, name)]
     if level == DataLevel.CODES:
-        changes["notes"] = ""
-        for text_field in ("description", "where", "when", "guardianship", "detail", "rationale"):
-            if hasattr(record, text_field):
-                changes[text_field] = ""
+        changes.update({name: "" for name in present})
         if isinstance(record, KeyConcern):
             changes["text"] = record.code
         if hasattr(record, "members"):
@@ -127,20 +157,31 @@ def redact(record: Record, level: DataLevel) -> Record:
         if getattr(record, "postcode", ""):
             # The outward code names an area; the whole postcode can name a home.
             changes["postcode"] = record.postcode.split(" ")[0]
+    elif scrub is not None:
+        for name in (*present, "text", "label"):
+            if hasattr(record, name) and name not in changes:
+                changes[name] = scrub(getattr(record, name))
     return dataclasses.replace(record, **changes)
 
 
-def redact_link(link: Link, level: DataLevel) -> Link:
-    """At the codes level a link keeps its relation and confidence, not its note."""
-    return dataclasses.replace(link, note="") if level == DataLevel.CODES else link
+def redact_link(link: Link, level: DataLevel, scrub: Scrub | None = None) -> Link:
+    """A link keeps its relation and confidence; its note is scrubbed, or dropped at codes."""
+    if level == DataLevel.CODES:
+        return dataclasses.replace(link, note="")
+    if level == DataLevel.INITIALS and scrub is not None:
+        return dataclasses.replace(link, note=scrub(link.note))
+    return link
 
 
-def redact_evidence(item: Evidence, level: DataLevel) -> Evidence:
-    """Initials: who recorded it becomes initials. Codes: no summary and no recorder."""
+def redact_evidence(item: Evidence, level: DataLevel, scrub: Scrub | None = None) -> Evidence:
+    """Initials: the recorder's initials and a scrubbed summary. Codes: neither."""
     if level == DataLevel.FULL:
         return item
     if level == DataLevel.INITIALS:
-        return dataclasses.replace(item, recorded_by=derive_initials(item.recorded_by))
+        summary = scrub(item.summary) if scrub is not None else item.summary
+        return dataclasses.replace(
+            item, recorded_by=staff_name(item.recorded_by, level), summary=summary
+        )
     return dataclasses.replace(item, summary="", recorded_by="")
 
 

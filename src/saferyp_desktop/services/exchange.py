@@ -57,7 +57,15 @@ from saferyp_desktop.crypto.keys import (
     parse_recipient,
 )
 from saferyp_desktop.domain.checks import Check, Finding, run_checks, summary
-from saferyp_desktop.domain.levels import DataLevel, redact
+from saferyp_desktop.domain.levels import (
+    DataLevel,
+    NameScrubber,
+    Scrub,
+    redact,
+    redact_evidence,
+    redact_link,
+    staff_name,
+)
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.records import (
     Action,
@@ -67,9 +75,7 @@ from saferyp_desktop.domain.records import (
     Link,
     Meeting,
     MeetingStatus,
-    Membership,
     Record,
-    derive_initials,
     now,
 )
 from saferyp_desktop.domain.serialize import (
@@ -299,54 +305,20 @@ def set_chair(workspace: Workspace, source: Path | str | KeyCard) -> ChairInfo:
 
 
 # -- the mapping document a bundle carries -----------------------------------------------
-def _person(name: str, level: DataLevel) -> str:
-    """A member of staff's (or an attendee's) name at ``level``."""
-    if level == DataLevel.FULL:
-        return name
-    if level == DataLevel.INITIALS:
-        return derive_initials(name)
-    return ""
-
-
-def _record_view(record: Record, level: DataLevel, ids: set[str]) -> Record:
+def _record_view(record: Record, level: DataLevel, ids: set[str], scrub: Scrub | None) -> Record:
     """``record`` at ``level``, its references trimmed to the records the bundle carries."""
-    view = redact(record, level)
+    view = redact(record, level, scrub)
     changes: dict[str, Any] = {}
     if hasattr(view, "linked_ids"):
         changes["linked_ids"] = [i for i in view.linked_ids if i in ids]
     if hasattr(view, "meeting_id") and view.meeting_id not in ids:
         changes["meeting_id"] = None
     if hasattr(view, "members"):
-        changes["members"] = [
-            Membership(person_id=m.person_id, role="" if level == DataLevel.CODES else m.role)
-            for m in view.members
-            if m.person_id in ids
-        ]
-    if isinstance(view, Meeting) and level != DataLevel.FULL:
-        changes["chair"] = _person(view.chair, level)
-        changes["attendees"] = [
-            dataclasses.replace(a, name=_person(a.name, level)) for a in view.attendees
-        ]
-    if level == DataLevel.CODES and hasattr(view, "text"):
-        # A concern's own words may name someone; the schema needs some text: its code.
-        changes["text"] = view.code
+        changes["members"] = [m for m in view.members if m.person_id in ids]
     if isinstance(view, Action) and getattr(record, "rationale", "") and not view.rationale:
         # An action not taken forward must give a reason; say it was withheld, not absent.
         changes["rationale"] = WITHHELD
     return dataclasses.replace(view, **changes) if changes else view
-
-
-def _link_view(link: Link, level: DataLevel) -> Link:
-    return dataclasses.replace(link, note="") if level == DataLevel.CODES else link
-
-
-def _evidence_view(item: Evidence, level: DataLevel) -> Evidence:
-    if level == DataLevel.FULL:
-        return item
-    changes: dict[str, Any] = {"recorded_by": _person(item.recorded_by, level)}
-    if level == DataLevel.CODES:
-        changes["summary"] = ""
-    return dataclasses.replace(item, **changes)
 
 
 def _sort_key(record: Record) -> tuple[int, int, str]:
@@ -367,6 +339,7 @@ def mapping_document(
     """
     level = DataLevel(level)
     table = workspace.table()
+    scrub = NameScrubber(table) if level == DataLevel.INITIALS else None
     records = [r for r in table.records.values() if r.active]
     if meeting is not None:
         records = [meeting if r.id == meeting.id else r for r in records]
@@ -375,7 +348,7 @@ def mapping_document(
     ids = {r.id for r in records}
     grouped: dict[str, list[dict[str, Any]]] = {kind.value: [] for kind in Kind}
     for record in sorted(records, key=_sort_key):
-        grouped[record.kind.value].append(to_dict(_record_view(record, level, ids)))
+        grouped[record.kind.value].append(to_dict(_record_view(record, level, ids, scrub)))
     links = [
         link
         for link in table.links.values()
@@ -399,15 +372,18 @@ def mapping_document(
             "urn": details.urn,
             "phase": details.phase,
             "community_area": details.community_area,
-            "dsl": _person(details.dsl, level),
-            "deputy": _person(details.deputy, level),
+            "dsl": staff_name(details.dsl, level),
+            "deputy": staff_name(details.deputy, level),
             "wisc_confirmed": details.wisc_confirmed,
         },
         "meeting_date": meeting.date.isoformat() if meeting is not None else None,
         "records": grouped,
-        "links": [to_dict(_link_view(link, level)) for link in sorted(links, key=lambda x: x.id)],
+        "links": [
+            to_dict(redact_link(link, level, scrub)) for link in sorted(links, key=lambda x: x.id)
+        ],
         "evidence": [
-            to_dict(_evidence_view(item, level)) for item in sorted(evidence, key=lambda x: x.id)
+            to_dict(redact_evidence(item, level, scrub))
+            for item in sorted(evidence, key=lambda x: x.id)
         ],
     }
 

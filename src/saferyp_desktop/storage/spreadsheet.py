@@ -30,6 +30,7 @@ quote only codes, dates, numbers and choices, which is what was wrong.
 
 from __future__ import annotations
 
+import copy
 import csv
 import dataclasses
 import io
@@ -52,7 +53,14 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from saferyp_desktop.domain.levels import LEVEL_TITLES, DataLevel, redact
+from saferyp_desktop.domain.levels import (
+    LEVEL_TITLES,
+    DataLevel,
+    NameScrubber,
+    redact,
+    redact_evidence,
+    redact_link,
+)
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.profile import Profile, load_profile
 from saferyp_desktop.domain.records import (
@@ -73,14 +81,12 @@ from saferyp_desktop.domain.records import (
     KnownTo,
     Link,
     LocationKind,
-    Meeting,
     MeetingStatus,
     Membership,
     Rag,
     Record,
     Relation,
     StrengthKind,
-    derive_initials,
     format_code,
     normalise_postcode,
     now,
@@ -92,6 +98,10 @@ from saferyp_desktop.errors import (
     SpreadsheetUnreadable,
 )
 from saferyp_desktop.storage.atomic import write_atomic
+
+# Fields every record shares that the import sets itself, not from a column.
+_SET_BY_IMPORT = {"id", "created", "updated"}
+_UNSHEETED: dict[type, tuple[str, ...]] = {}
 
 README_SHEET = "Read me"
 LISTS_SHEET = "Lists"
@@ -627,6 +637,23 @@ _SPEC_BY_TITLE = {spec.title: spec for spec in SHEETS}
 _SHEET_INDEX = {spec.title: index for index, spec in enumerate(SHEETS)}
 
 
+def _unsheeted_fields() -> None:
+    """Per record class, the fields no column of its sheet writes."""
+    for spec in SHEETS:
+        if spec.kind is None:
+            continue
+        cls = RECORD_TYPES[spec.kind]
+        written = {column.field for column in spec.columns}
+        _UNSHEETED[cls] = tuple(
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in written and f.name not in _SET_BY_IMPORT
+        )
+
+
+_unsheeted_fields()
+
+
 def sheet_spec(title: str) -> SheetSpec:
     """The layout of the sheet called ``title`` (any case)."""
     for spec in SHEETS:
@@ -711,6 +738,7 @@ class _RowWriter:
         self.level = level
         self.profile = profile
         self.for_csv = for_csv
+        self.scrub = NameScrubber(table) if level == DataLevel.INITIALS else None
         self.records: dict[Kind, list[Record]] = {
             kind: table.of_kind(kind, include_retired=include_retired) for kind in Kind
         }
@@ -766,44 +794,15 @@ class _RowWriter:
             for item in self.evidence:
                 yield self._row(spec, self._evidence_view(item))
 
-    # -- what each level keeps -------------------------------------------------
-    def _person(self, name: str) -> str:
-        if self.level == DataLevel.FULL:
-            return name
-        if self.level == DataLevel.INITIALS:
-            return derive_initials(name)
-        return ""
-
+    # -- what each level keeps (domain.levels decides) ---------------------------
     def _record_view(self, record: Record) -> Record:
-        view = redact(record, self.level)
-        if self.level == DataLevel.FULL:
-            return view
-        changes: dict[str, Any] = {}
-        if isinstance(view, Meeting):
-            changes["chair"] = self._person(view.chair)
-            changes["attendees"] = [
-                dataclasses.replace(a, name=self._person(a.name)) for a in view.attendees
-            ]
-        if self.level == DataLevel.CODES:
-            # Free text the levels module leaves: a member's role, a concern's words.
-            if hasattr(view, "members"):
-                changes["members"] = [Membership(person_id=m.person_id) for m in view.members]
-            if hasattr(view, "text"):
-                changes["text"] = ""
-        return dataclasses.replace(view, **changes) if changes else view
+        return redact(record, self.level, self.scrub)
 
     def _link_view(self, link: Link) -> Link:
-        if self.level == DataLevel.CODES:
-            return dataclasses.replace(link, note="")
-        return link
+        return redact_link(link, self.level, self.scrub)
 
     def _evidence_view(self, item: Evidence) -> Evidence:
-        if self.level == DataLevel.FULL:
-            return item
-        changes: dict[str, Any] = {"recorded_by": self._person(item.recorded_by)}
-        if self.level == DataLevel.CODES:
-            changes["summary"] = ""
-        return dataclasses.replace(item, **changes)
+        return redact_evidence(item, self.level, self.scrub)
 
     # -- cells -----------------------------------------------------------------
     def _row(self, spec: SheetSpec, item: Any) -> list[Any]:
@@ -1716,8 +1715,11 @@ class _Importer:
                 if not ok or any(c.required and c.field not in values for c in spec.columns):
                     continue
                 before = self.existing.get(record_id)
-                if isinstance(before, Meeting):
-                    values.setdefault("bundles", list(before.bundles))
+                if before is not None and type(before) is cls:
+                    # Fields the sheet has no column for (a meeting's bundles, apologies
+                    # and discussions; an agreed action's school) are kept as they were.
+                    for name in _UNSHEETED[cls]:
+                        values.setdefault(name, copy.deepcopy(getattr(before, name)))
                 values["retired"] = _same_retired(before, values.get("retired"))
                 created = before.created if before is not None else self.stamp
                 try:
