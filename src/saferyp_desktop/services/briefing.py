@@ -12,8 +12,8 @@ from pathlib import Path
 
 from saferyp_desktop.domain.checks import run_checks
 from saferyp_desktop.domain.levels import PRINT_DEFAULT, DataLevel
-from saferyp_desktop.domain.records import Kind, Meeting, now
-from saferyp_desktop.errors import RecordNotFound, UsageError
+from saferyp_desktop.domain.records import Meeting, now
+from saferyp_desktop.errors import UsageError
 from saferyp_desktop.reports.briefing import (
     BriefingData,
     build_briefing,
@@ -46,21 +46,11 @@ def find_meeting(
     line names meetings). Without it: the next upcoming meeting, or else an unsaved
     stand-in dated today (``False``: no meeting is planned).
     """
-    table = workspace.table()
     if meeting_id:
-        record = table.get(meeting_id)
-        if isinstance(record, Meeting) and record.active:
-            return record, True
-        try:
-            day = date.fromisoformat(meeting_id)
-        except ValueError:
-            raise RecordNotFound("There is no such meeting in this workspace.") from None
-        same_day = [
-            m for m in table.of_kind(Kind.MEETING) if isinstance(m, Meeting) and m.date == day
-        ]
-        if not same_day:
-            raise RecordNotFound(f"There is no meeting on {day.isoformat()} in this workspace.")
-        return min(same_day, key=lambda m: m.code), True
+        from saferyp_desktop.services.exchange import find_meeting as find_named_meeting
+
+        # One way to name a meeting: the bundle and the briefing pick the same one.
+        return find_named_meeting(workspace, meeting_id), True
     upcoming = workspace.next_meeting(today)
     if upcoming is not None:
         return upcoming, True
