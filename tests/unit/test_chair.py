@@ -595,3 +595,42 @@ def test_a_school_with_no_chair_set_cannot_check_outcomes(world: World, demos: d
         )
         with pytest.raises(ChairNotVerifiable, match="No chair is set"):
             exchange.open_bundle(school, world.folder / "out1.sypbundle")
+
+
+def test_a_new_chair_s_first_outcomes_open_after_the_old_chair_s_later_ones(
+    world: World, demos: dict
+) -> None:
+    """Outcomes are numbered per chair: a school that changes chair is not stuck refusing
+    the new chair's outcomes as replays of the old chair's."""
+    with world.open("Chair") as ws:
+        _agree(ws, world.day, demos)
+        for n in (1, 2, 3):
+            chair_service.export_outcomes(ws, world.day, URN1, world.folder / f"old{n}.sypbundle")
+    with world.open("School1") as school:
+        assert exchange.open_bundle(school, world.folder / "old3.sypbundle").added
+    new_chair = Workspace.create(
+        world.folder / "Chair2.sypdb",
+        PASS,
+        WorkspaceDetails(role="chair", name="New Chair", organisation="Council"),
+    )
+    with new_chair:
+        with world.open("School1") as school:
+            exchange.set_chair(school, new_chair.key_card())
+            sent = exchange.export_bundle(
+                school, world.folder / "again.sypbundle", include_briefing=False
+            )
+        exchange.open_bundle(
+            new_chair, world.folder / "again.sypbundle", accept_new_key=sent.fingerprint
+        )
+        person = demos[URN1].table.of_kind(Kind.YOUNG_PERSON)[0]
+        chair_service.agree_action(
+            new_chair,
+            world.day,
+            catalogue_key="safety_mapping",
+            school_urn=URN1,
+            linked_ids=[person.id],
+            owner_agency="yps",
+        )
+        chair_service.export_outcomes(new_chair, world.day, URN1, world.folder / "new1.sypbundle")
+    with world.open("School1") as school:
+        assert exchange.open_bundle(school, world.folder / "new1.sypbundle").added

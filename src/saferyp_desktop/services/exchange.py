@@ -993,7 +993,9 @@ def open_outcomes(
         )
     repo = workspace.repo
     seen = {verified.bundle_id} if repo.bundle_seen(verified.bundle_id) else set()
-    check_not_replayed(verified, seen, repo.last_sequence(verified.kind, verified.sender_urn))
+    # Per chair key: a school that changes chair still takes the new chair's first outcomes.
+    last = repo.last_sequence(verified.kind, verified.sender_urn, verified.fingerprint)
+    check_not_replayed(verified, seen, last)
     if verified.mapping["school"]["urn"] != workspace.details.urn:
         raise OutcomesForAnotherSchool()
     chair_meeting, incoming = outcomes_from_mapping(verified.mapping)

@@ -193,11 +193,17 @@ class Repository:
         row = self.db.query_one("SELECT 1 FROM submissions WHERE bundle_id = ?", (bundle_id,))
         return row is not None
 
-    def last_sequence(self, kind: str, sender_urn: str) -> int | None:
-        row = self.db.query_one(
-            "SELECT max(sequence) FROM submissions WHERE kind = ? AND sender_urn = ?",
-            (kind, sender_urn),
-        )
+    def last_sequence(
+        self, kind: str, sender_urn: str, fingerprint: str | None = None
+    ) -> int | None:
+        """The highest sequence number seen from a sender (and, if given, from that key:
+        a new chair numbers its bundles from 1 again)."""
+        sql = "SELECT max(sequence) FROM submissions WHERE kind = ? AND sender_urn = ?"
+        params: tuple[str, ...] = (kind, sender_urn)
+        if fingerprint is not None:
+            sql += " AND fingerprint = ?"
+            params += (fingerprint,)
+        row = self.db.query_one(sql, params)
         return None if row is None or row[0] is None else int(row[0])
 
     def add_bundle(self, bundle: StoredBundle) -> int:
