@@ -82,5 +82,28 @@ def main() -> None:
     timed("read_bundle (the chair)", lambda: read_bundle(data, identity=chair.age_identity))
 
 
+def run() -> list:
+    """For tests/bench/run.py: a 10 MB mapping written to the chair and read back."""
+    from harness import Row, median_time
+
+    school, chair = WorkspaceKeys.generate(), WorkspaceKeys.generate()
+    mapping = large_mapping(10)
+    holder: dict[str, bytes] = {}
+
+    def write() -> None:
+        holder["data"] = write_bundle(
+            kind="submission", sender=SenderInfo("Bench School", "123456", "school", school),
+            recipients=[chair.age_recipient], passphrase=None, mapping=mapping,
+            briefing_pdf=b"%PDF-1.4\n" + bytes(2_000_000), sequence=1,
+        )  # fmt: skip
+
+    written = median_time(write, repeat=3)
+    read = median_time(lambda: read_bundle(holder["data"], identity=chair.age_identity), repeat=3)
+    return [
+        Row("bundle write, 10 MB mapping (to the chair)", written, "s"),
+        Row("bundle read and verify, 10 MB mapping", read, "s"),
+    ]
+
+
 if __name__ == "__main__":
     main()

@@ -407,3 +407,20 @@ def test_the_demo_schools_table_travels_at_every_level(parties: Parties, level: 
     verified = read_bundle(data, identity=parties.chair.age_identity)
     assert verified.mapping["data_level"] == level.value
     assert sum(map(len, verified.mapping["records"].values())) == len(table.records)
+
+
+def test_generated_passphrases_never_use_an_unsuitable_word() -> None:
+    """Six words read by phone in a safeguarding call: none like "predator" or "strangle"."""
+    from saferyp_desktop.crypto.bundle_passphrase import (
+        generate_bundle_passphrase,
+        offered_words,
+        passphrase_bits,
+        wordlist,
+    )
+
+    offered = set(offered_words())
+    assert {"predator", "strangle", "grope", "perjury", "smuggling"}.isdisjoint(offered)
+    assert len(offered) > 7500 and offered < set(wordlist())
+    assert passphrase_bits() > 77
+    for _ in range(300):
+        assert set(generate_bundle_passphrase().split()) <= offered

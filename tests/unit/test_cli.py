@@ -523,3 +523,21 @@ def test_an_export_never_replaces_a_workspace(command: str, tmp_path: Path, demo
         assert "workspace" in err
     assert fingerprint_files(tmp_path) == before
     assert run(capsys, "check", demo)[0] == 0
+
+
+def test_an_empty_workspace_exports_the_template_that_imports_back(tmp_path: Path, capsys) -> None:
+    """The README's way to get a template: export an empty workspace, fill it in, import it."""
+    path = tmp_path / "School.sypdb"
+    run(capsys, "new", path, "--role", "school", "--name", "Test School", "--urn", "123456")
+    template = tmp_path / "template.xlsx"
+    assert run(capsys, "export-table", path, template)[0] == 0  # the default level, initials
+    book = openpyxl.load_workbook(template)
+    sheet = book["Young people"]
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(2, headers.index("Name") + 1, "Test Pupil One")
+    sheet.cell(2, headers.index("Year group") + 1, 9)
+    book.save(template)
+    code, out, err = run(capsys, "import-table", path, template)
+    assert (code, err) == (0, ""), err
+    with Workspace.open(path, PASS) as ws:
+        assert [r.label_text() for r in ws.table().records.values()] == ["Test Pupil One"]

@@ -15,6 +15,7 @@ from saferyp_desktop.resources import resources_dir
 
 PASSPHRASE_WORDS = 6
 WORDLIST_FILE = "eff_large.txt"
+UNSUITABLE_FILE = "unsuitable.txt"
 
 
 @cache
@@ -35,14 +36,27 @@ def wordlist() -> tuple[str, ...]:
     return words
 
 
+@cache
+def offered_words() -> tuple[str, ...]:
+    """The words a passphrase is made from: the list less those unsuitable to read out
+    by phone in a safeguarding call (``unsuitable.txt``)."""
+    path = resources_dir() / "wordlists" / UNSUITABLE_FILE
+    unsuitable = {
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    return tuple(w for w in wordlist() if w not in unsuitable)
+
+
 def generate_bundle_passphrase(words: int = PASSPHRASE_WORDS) -> str:
     """``words`` random words from the list, joined by single spaces."""
     if words < PASSPHRASE_WORDS:
         raise ValueError(f"a bundle passphrase has at least {PASSPHRASE_WORDS} words")
-    choices = wordlist()
+    choices = offered_words()
     return " ".join(secrets.choice(choices) for _ in range(words))
 
 
 def passphrase_bits(words: int = PASSPHRASE_WORDS) -> float:
     """The strength of a generated passphrase, in bits."""
-    return words * math.log2(len(wordlist()))
+    return words * math.log2(len(offered_words()))

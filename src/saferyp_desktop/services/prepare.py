@@ -124,6 +124,7 @@ class Progress(StrEnum):
 class StepIncomplete(SaferypError):
     """Moving on from a step that is not complete; the message says why."""
 
+    exit_code = 90
     default_message = "This step is not complete yet."
 
 

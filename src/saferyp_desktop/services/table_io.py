@@ -57,6 +57,9 @@ def export_spreadsheet(
         except KeyError:
             raise UsageError(f"There is no sheet called “{sheet}” in the template.") from None
         spreadsheet.export_csv(workspace.table(), path, spec, level, workspace.profile)
+    elif not workspace.table().records:
+        # Nothing to protect yet: the blank template, which imports whatever the level.
+        spreadsheet.write_template(path, workspace.profile)
     else:
         spreadsheet.export_table(
             workspace.table(), path, level, workspace.profile, demo=workspace.details.demo

@@ -33,6 +33,7 @@ Progress = Callable[[int, int], "bool | None"]
 
 
 class PrintFailed(SaferypError):
+    exit_code = 91  # the desktop program's own; the command never prints
     default_message = "The briefing could not be printed; check the printer and try again."
 
 
