@@ -663,11 +663,6 @@ def test_exporting_the_bundle_to_the_chair_does_not_block_the_window(
     assert best < BLOCK_LIMIT_S, f"the window froze for {best * 1000:.0f} ms"
 
 
-@pytest.mark.xfail(
-    reason="pyrage holds the GIL while scrypt derives the six-word key (about a second); "
-    "crypto/envelope.py must run it where it cannot block the GUI thread",
-    strict=True,
-)
 def test_exporting_the_bundle_with_six_words_does_not_block_the_window(
     qtbot, window: MainWindow, session: Session, scripted: RecordingDialogs, out: Path, record_property
 ) -> None:
@@ -738,3 +733,46 @@ def test_suggested_file_names_carry_no_personal_name(session: Session) -> None:
     details = session.workspace.details
     people = [*young_people_names(session), details.dsl, details.deputy, details.name]
     assert not any(part in name for name in names for person in people for part in person.split() if len(part) > 3)
+
+
+# -- outcomes back from the chair --------------------------------------------------------------
+def _outcomes_for(school: Workspace, chair_ws: Workspace, folder: Path) -> Path:
+    """The whole loop by services: the school's bundle opened by the chair, one agreed
+    action for the school, and the chair's outcomes bundle for it."""
+    from saferyp_desktop.services import chair as chair_service
+    from saferyp_desktop.services.exchange import export_bundle, open_bundle, set_chair
+
+    set_chair(school, chair_ws.key_card())
+    sent = export_bundle(school, folder / "sub.sypbundle", include_briefing=False)
+    open_bundle(chair_ws, folder / "sub.sypbundle", accept_new_key=sent.fingerprint)
+    person = school.table().of_kind(Kind.YOUNG_PERSON)[0]
+    chair_service.agree_action(
+        chair_ws, sent.meeting_date, catalogue_key="safety_mapping",
+        school_urn=school.details.urn, linked_ids=[person.id], owner_agency="yps",
+    )
+    result = chair_service.export_outcomes(
+        chair_ws, sent.meeting_date, school.details.urn, folder / "outcomes.sypbundle"
+    )
+    return result.path
+
+
+def test_open_outcomes_adds_the_agreed_actions_to_the_actions_section(
+    qtbot, window: MainWindow, demo: Workspace, chair_workspace: Workspace, scripted, out: Path
+) -> None:
+    bundle = _outcomes_for(demo, chair_workspace, out)
+    before = {r.id for r in demo.table().of_kind(Kind.ACTION)}
+    scripted.paths.append(bundle)
+    window.open_outcomes_action.trigger()
+    qtbot.waitUntil(lambda: any(k == "info" for k, *_ in scripted.shown), timeout=EXPORT_TIMEOUT_MS)
+    added = [r for r in demo.table().of_kind(Kind.ACTION) if r.id not in before]
+    assert len(added) == 1 and added[0].origin == "meeting" and added[0].owner_agency == "yps"
+    section = window.section(Kind.ACTION)
+    shown = {section.model.index(row, 0).data() for row in range(section.model.rowCount())}
+    assert added[0].code in shown
+
+    # The same outcomes again: one sentence, nothing added.
+    scripted.paths.append(bundle)
+    window.open_outcomes_action.trigger()
+    qtbot.waitUntil(lambda: any(k == "error" for k, *_ in scripted.shown), timeout=EXPORT_TIMEOUT_MS)
+    assert "already been opened" in [s for k, _, s in scripted.shown if k == "error"][-1]
+    assert len(demo.table().of_kind(Kind.ACTION)) == len(before) + 1

@@ -220,7 +220,12 @@ class MainWindow(QMainWindow):
             self.tr("Export my &key card…"), None, lambda: self.export_key_card(),
             self.tr("Save this workspace's public keys to give to the chair"),
         )
+        self.open_outcomes_action = self._action(
+            self.tr("Open &outcomes from the chair…"), "Ctrl+Shift+O", lambda: self.open_outcomes(),
+            self.tr("Import the actions the meeting agreed for this school"),
+        )
         school = session.workspace.details.role == "school"
+        self.open_outcomes_action.setEnabled(school)
         self.export_bundle_action.setEnabled(school)
         self.set_chair_action.setEnabled(school)
 
@@ -264,6 +269,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.export_briefing_action)
         file_menu.addAction(self.print_briefing_action)
         file_menu.addAction(self.export_bundle_action)
+        file_menu.addAction(self.open_outcomes_action)
         file_menu.addSeparator()
         file_menu.addAction(self.set_chair_action)
         file_menu.addAction(self.export_key_card_action)
@@ -478,6 +484,41 @@ class MainWindow(QMainWindow):
         from saferyp_desktop.ui.about_dialog import AboutDialog
 
         AboutDialog(self).exec()
+
+    def open_outcomes(self, path: Path | None = None) -> None:
+        """File ▸ Open outcomes: verify the chair's outcomes bundle off the GUI thread, then
+        add its agreed actions to Actions. A refusal is one sentence and changes nothing."""
+        from saferyp_desktop.services.exchange import open_bundle
+        from saferyp_desktop.ui.tasks import error_sentence, run_with_progress
+
+        title = self.tr("Open outcomes")
+        if path is None:
+            path = dialogs().open_file(
+                self, title, self.tr("SaferYP bundles (*.sypbundle);;All files (*)")
+            )
+        if path is None or self.session is None:
+            return
+        session, workspace = self.session, self.session.workspace
+        task = run_with_progress(
+            self, title, self.tr("Checking the chair's signature…"),
+            lambda _context: open_bundle(workspace, Path(path)), cancellable=False,
+        )
+
+        def opened(result) -> None:
+            if self.session is not session:
+                return
+            session.run_without_undo(lambda: None)  # the actions arrived outside undo
+            added = len(result.added) + len(result.updated)
+            dialogs().info(
+                self, title,
+                self.tr("The outcomes of the meeting on %s from %s are in Actions: %d agreed "
+                        "actions added or updated.") % (result.meeting_date.isoformat(), result.chair, added),
+            )
+            self.show_section("action")
+
+        task.succeeded.connect(opened)
+        task.failed.connect(lambda error: dialogs().error(self, title, error_sentence(error)))
+        self._outcomes_task = task  # kept alive until it ends
 
     # -- briefings and bundles -------------------------------------------------------------------
     @property
@@ -711,7 +752,7 @@ class MainWindow(QMainWindow):
         for action in (self.add_action, self.retire_action, self.copy_action, self.find_action,
                        self.prepare_action, self.presentation_action, self.export_briefing_action,
                        self.print_briefing_action, self.export_bundle_action, self.set_chair_action,
-                       self.export_key_card_action):
+                       self.export_key_card_action, self.open_outcomes_action):
             action.setEnabled(False)
         self.saved_label.clear()
         self.statusBar().clearMessage()
