@@ -598,6 +598,35 @@ def test_presentation_mode_shows_no_full_name_anywhere(qtbot, window: MainWindow
     assert adult_editor.name_edit.text() == "Test Adult One"
 
 
+def test_presentation_mode_reduces_names_written_into_free_text(
+    qtbot, window: MainWindow, session: Session
+) -> None:
+    """A DSL writes names into notes, concerns, summaries and link notes; on a projector
+    those become initials too (read-only, and never saved back reduced)."""
+    ids = seed(session)
+    pupil = session.table().get(ids["pupil"])
+    pupil.notes = "Test Pupil One was seen with Test Adult One at the park."
+    session.save(pupil)
+    session.save(KeyConcern(text="Is Test Adult One pressuring Test Pupil Two?",
+                            linked_ids=[ids["pupil"]]))
+    session.save(Evidence(subject_id=ids["other"], observed=date.today(), source="peer_report",
+                          summary="Peers say Test Pupil Two owes Test Adult One money."))
+    for spec in SECTIONS:
+        window.show_section(spec.key)
+    window.section(Kind.YOUNG_PERSON).select_record(ids["pupil"])
+    concerns = window.section(Kind.KEY_CONCERN)
+    concerns.select_record(concerns.model.record_at(concerns.model.rowCount() - 1).id)
+    window.section(Kind.YOUNG_PERSON).select_record(ids["other"])
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.wait(10)
+    assert leaked(every_text(window)) == []
+    window.section(Kind.YOUNG_PERSON).select_record(ids["pupil"])
+    notes = window.section(Kind.YOUNG_PERSON).editor.notes
+    assert not notes.isEnabled() and "TPO was seen with TAO" in notes.toPlainText()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert session.table().get(ids["pupil"]).notes.startswith("Test Pupil One was seen")
+
+
 # -- models -----------------------------------------------------------------------------------------
 def test_every_model_passes_the_model_tester_through_edits(qtbot, qtmodeltester, window: MainWindow,
                                                            session: Session, scripted) -> None:

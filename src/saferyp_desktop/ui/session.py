@@ -15,7 +15,7 @@ from datetime import date, datetime
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from saferyp_desktop.domain.levels import DataLevel, display_name
+from saferyp_desktop.domain.levels import DataLevel, NameScrubber, display_name
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.records import Evidence, Link, Record, now
 from saferyp_desktop.services.workspace import Workspace
@@ -68,7 +68,9 @@ class Session(QObject):
         self.workspace = workspace
         self.undo_stack = QUndoStack(self)
         self._presentation = False
+        self._scrubber: NameScrubber | None = None  # rebuilt after any change
         self.last_saved: datetime | None = None
+        self.changed.connect(self._forget_scrubber)
 
     # -- reading -----------------------------------------------------------
     @property
@@ -93,7 +95,27 @@ class Session(QObject):
         return DataLevel.INITIALS if self._presentation else DataLevel.FULL
 
     def name_of(self, record: Record) -> str:
-        return display_name(record, self.level)
+        """What ``record`` is called now; in presentation mode, names in a label or a
+        concern's words are reduced to initials as well."""
+        name = display_name(record, self.level)
+        return self.scrub(name) if self._presentation else name
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every name of a young person or adult as initials (presentation
+        mode); unchanged otherwise."""
+        if not self._presentation or not text:
+            return text
+        if self._scrubber is None:
+            self._scrubber = NameScrubber(self.table())
+        return self._scrubber(text)
+
+    def scrubber(self) -> NameScrubber | None:
+        """The scrubber for presentation mode (None when names are shown)."""
+        if not self._presentation:
+            return None
+        if self._scrubber is None:
+            self._scrubber = NameScrubber(self.table())
+        return self._scrubber
 
     # -- editing (undoable) ---------------------------------------------------
     def save(self, item: Item, text: str | None = None) -> None:
@@ -125,6 +147,9 @@ class Session(QObject):
         self.undo_stack.clear()
         self.changed.emit([])
         self._mark_saved()
+
+    def _forget_scrubber(self, _ids: list) -> None:
+        self._scrubber = None
 
     # -- life cycle -------------------------------------------------------------
     def close(self) -> None:

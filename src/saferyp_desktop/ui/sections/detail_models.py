@@ -100,8 +100,8 @@ class EvidenceTableModel(_TextTableModel):
             item.observed.isoformat(),
             session.profile.label("sources", item.source),
             item.how_known,
-            item.summary,
-            item.recorded_by,
+            session.scrub(item.summary),
+            session.scrub(item.recorded_by),
             item.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M"),
         ]
 
@@ -139,7 +139,7 @@ class LinksTableModel(_TextTableModel):
             link.relation,
             described(session, table.get(link.b_id)),
             link.confidence,
-            link.note,
+            session.scrub(link.note),
             str(len(table.evidence_of(link.id))),
         ]
 

@@ -255,7 +255,9 @@ class RecordEditor(QWidget):
             with QSignalBlocker(widget):
                 widget.setPlainText(text)
 
-        self._bind(attr, widget, widget.toPlainText, set_text, widget.textChanged, label)
+        # Free text may name someone: read-only (scrubbed) in presentation mode, and never
+        # saved back from there.
+        self._bind(attr, widget, widget.toPlainText, set_text, widget.textChanged, label, personal=True)
 
     def _bind_list(self, attr: str, widget: ListTextEdit, label: str, personal: bool = False) -> None:
         self._bind(attr, widget, widget.values, widget.set_values, widget.changed, label, personal)
@@ -447,7 +449,8 @@ class RecordEditor(QWidget):
             if record is None:
                 shown = None
             elif presenting:
-                shown = redact(record, self.session.level)
+                # Names written into notes or a concern's words become initials too.
+                shown = redact(record, self.session.level, self.session.scrubber())
             else:
                 shown = record
             for binding in self._bindings:

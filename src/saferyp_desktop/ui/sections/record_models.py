@@ -57,6 +57,7 @@ class RowContext:
         self.table: MappingTable = session.table()
         self.profile = session.profile
         self.level: DataLevel = session.level
+        self.scrub = session.scrubber()  # presentation mode: names in free text too
         self.original: Record | None = None  # the row's record as stored (names come from it)
 
     def own_name(self, _shown: Record) -> str:
@@ -366,7 +367,7 @@ class RecordTableModel(QAbstractTableModel):
 
     def _make_row(self, record: Record, ctx: RowContext) -> _Row:
         ctx.original = record
-        shown = record if ctx.level == DataLevel.FULL else redact(record, ctx.level)
+        shown = record if ctx.level == DataLevel.FULL else redact(record, ctx.level, ctx.scrub)
         texts = [column.text(shown, ctx) for column in self.COLUMNS]
         keys = [
             column.key(shown, ctx) if column.key else texts[i].casefold()
