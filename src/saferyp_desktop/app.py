@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(argv)
     args = _parse(app.arguments()[1:])  # Qt has taken its own options out
-    app.setApplicationDisplayName(APP_NAME)
+    # No application display name: X11 and Windows would append it to every window title,
+    # which already reads "SaferYP Desktop — <file name>".
     app.setDesktopFileName("saferyp-desktop")
     app.setWindowIcon(application_icon())
 

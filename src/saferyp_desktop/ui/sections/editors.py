@@ -354,11 +354,12 @@ class RecordEditor(QWidget):
         """Empty fields: no record is selected."""
         self._record, self._is_new = None, False
         self._fill(None)
-        noun = KIND_NOUNS[self.KIND]
+        noun = self.tr(KIND_NOUNS[self.KIND])
+        article = "an" if noun[:1].lower() in "aeiou" else "a"
         if self.read_only:
-            self.heading.setText(self.tr("Select a %s to see it") % self.tr(noun))
+            self.heading.setText(self.tr("Select %s %s to see it") % (article, noun))
         else:
-            self.heading.setText(self.tr("Select a %s, or press Ctrl+N to add one") % self.tr(noun))
+            self.heading.setText(self.tr("Select %s %s, or press Ctrl+N to add one") % (article, noun))
         self.fields.setEnabled(False)
         self.currency_note.clear()
         self.retired_note.hide()

@@ -283,12 +283,19 @@ class OverviewPage(QWidget):
         for i, check in enumerate(OPEN_CHECKS):
             self.findings_tabs.setTabText(i, f"{self.tr(CHECK_TITLES[check])} ({counts[check]})")
         open_total = sum(counts[c] for c in OPEN_CHECKS)
-        self.findings_note.setText(
-            self.tr("Nothing to do: every record is relevant, evidenced and has a plan.")
-            if not open_total
-            else self.tr("%d open findings for the meeting on %s. Click one to open its record.")
-            % (open_total, meeting_date.isoformat())
-        )
+        if not any(r.active for r in session.table().records.values()):
+            self.findings_note.setText(
+                self.tr("The mapping table is empty. Start with Young people (Ctrl+2) and "
+                        "press Ctrl+N, or use File ▸ Prepare for a meeting (Ctrl+M), which walks "
+                        "through every section.")
+            )
+        else:
+            self.findings_note.setText(
+                self.tr("Nothing to do: every record is relevant, evidenced and has a plan.")
+                if not open_total
+                else self.tr("%d open findings for the meeting on %s. Click one to open its record.")
+                % (open_total, meeting_date.isoformat())
+            )
         stale = counts[Check.CURRENT]
         self.stale_note.setText(
             self.tr("Everything was confirmed or evidenced in the %d weeks before %s.")
