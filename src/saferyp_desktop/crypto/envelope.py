@@ -51,6 +51,7 @@ _MAC_CHARS = 43
 _MIN_PAYLOAD = 16 + 16
 # The exact words pyrage (rage) uses; tests pin them, and anything else reads as damage.
 _NO_MATCHING_KEY = "No matching keys found"
+# A scrypt work factor above the limit (or more memory than this computer can give it).
 _EXCESSIVE_WORK = (
     "The bundle's passphrase lock asks for far more work than any SaferYP bundle's; it was not opened."
 )
@@ -198,8 +199,8 @@ def encrypt_to_recipients(data: bytes, recipients: list[str]) -> bytes:
 
 
 def encrypt_to_passphrase(data: bytes, passphrase: str) -> bytes:
-    """age-encrypt to a passphrase (scrypt, work factor calibrated as age does to about a
-    second, 2**18 to 2**20); the GIL is free while scrypt runs."""
+    """age-encrypt to a passphrase (scrypt, work factor calibrated as rage does to about a
+    second, 2**18 to 2**19); the GIL is free while scrypt runs."""
     return age_scrypt.encrypt(data, normalise_passphrase(passphrase).encode("utf-8"))
 
 
