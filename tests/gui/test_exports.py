@@ -53,7 +53,10 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 DEMO_URN = "990001"
 EXPORT_TIMEOUT_MS = 60_000
-BLOCK_LIMIT_S = 0.100
+# A freeze, not a figure: work done on the GUI thread (or holding Python's lock, as
+# pyrage's scrypt did) stops the window for 1.5 s or more; a busy machine adds jitter of
+# a tenth of a second. The 100 ms target itself is a benchmark figure (tests/bench).
+BLOCK_LIMIT_S = 0.750
 
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdfinfo") and shutil.which("pdftoppm")),

@@ -69,7 +69,9 @@ def test_scrypt_leaves_the_gil_free() -> None:
         now = time.perf_counter()
         worst, last = max(worst, now - last), now
     worker.join()
-    assert worst < 0.1
+    # Holding the lock, the main thread would wait the whole derivation (a second or
+    # more); a busy machine adds a tenth at most.
+    assert worst < 0.5
 
 
 def _age_with_tty(argv: list[str], answers: int) -> int:

@@ -13,7 +13,7 @@ from datetime import date
 
 from PySide6.QtCore import QObject, Signal
 
-from saferyp_desktop.domain.levels import DataLevel, display_name
+from saferyp_desktop.domain.levels import DataLevel, NameScrubber, display_name
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.records import Kind, Meeting, Record
 from saferyp_desktop.services.workspace import WorkspaceDetails
@@ -50,6 +50,7 @@ class SubmissionSession(QObject):
         self._table = table
         self.workspace = _SubmittedSchool(table, meeting_date, school, urn)
         self._presentation = chair.presentation
+        self._scrubber: NameScrubber | None = None  # the table never changes: built once
         chair.presentationChanged.connect(self._chair_presentation_changed)
 
     @property
@@ -69,7 +70,20 @@ class SubmissionSession(QObject):
         return DataLevel.INITIALS if self._presentation else DataLevel.FULL
 
     def name_of(self, record: Record) -> str:
-        return display_name(record, self.level)
+        name = display_name(record, self.level)
+        return self.scrub(name) if self._presentation else name
+
+    def scrubber(self) -> NameScrubber | None:
+        """Presentation mode: names written into the school's free text become initials."""
+        if not self._presentation:
+            return None
+        if self._scrubber is None:
+            self._scrubber = NameScrubber(self.table())
+        return self._scrubber
+
+    def scrub(self, text: str) -> str:
+        scrubber = self.scrubber()
+        return scrubber(text) if scrubber is not None and text else text
 
     def _chair_presentation_changed(self, on: bool) -> None:
         self._presentation = on

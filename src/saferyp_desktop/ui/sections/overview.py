@@ -8,7 +8,7 @@ import contextlib
 import threading
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -211,7 +211,9 @@ class OverviewPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
-        self.refresh(check_integrity=True)
+        # After the window's first paint: the four checks over a large table take a tenth
+        # of a second, which the unlock should not add to one long pause.
+        QTimer.singleShot(0, self, lambda: self.refresh(check_integrity=True))
 
     def _table(self, model, name: str, parent: QWidget) -> QTableView:
         view = QTableView(parent)
