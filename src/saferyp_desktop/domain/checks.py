@@ -7,6 +7,7 @@ that carry no personal data, so findings can be shown, printed and counted.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -80,13 +81,54 @@ def _link_label(table: MappingTable, link: Link) -> str:
     return f"the link {a.code if a else '?'}–{b.code if b else '?'}"
 
 
-def check_relevant(table: MappingTable) -> list[Finding]:
+class _Index:
+    """One pass over the table for all four checks (they run on every edit, over
+    thousands of records, on the GUI thread)."""
+
+    def __init__(self, table: MappingTable) -> None:
+        self.table = table
+        self.by_kind: dict[Kind, list[Record]] = defaultdict(list)
+        for record in table.records.values():
+            if record.active:
+                self.by_kind[record.kind].append(record)
+        for records in self.by_kind.values():
+            records.sort(key=lambda r: (len(r.code), r.code))
+        active = {r.id for records in self.by_kind.values() for r in records}
+        self.links = sorted(
+            (
+                link
+                for link in table.links.values()
+                if link.active and link.a_id in active and link.b_id in active
+            ),
+            key=lambda link: link.id,
+        )
+        self.neighbours: dict[str, list[str]] = defaultdict(list)
+        for link in self.links:
+            self.neighbours[link.a_id].append(link.b_id)
+            self.neighbours[link.b_id].append(link.a_id)
+        self.evidenced: set[str] = set()
+        self.last_observed: dict[str, date] = {}
+        for item in table.evidence.values():
+            if not item.active:
+                continue
+            if item.source and item.observed:
+                self.evidenced.add(item.subject_id)
+            seen = self.last_observed.get(item.subject_id)
+            if seen is None or item.observed > seen:
+                self.last_observed[item.subject_id] = item.observed
+
+    def of_kind(self, kind: Kind) -> list[Record]:
+        return self.by_kind.get(kind, [])
+
+
+def check_relevant(table: MappingTable, index: _Index | None = None) -> list[Finding]:
+    index = index or _Index(table)
     findings = []
     for kind in PEOPLE_GROUPS_PLACES:
-        for record in table.of_kind(kind):
+        for record in index.of_kind(kind):
             if harm_categories(record):
                 continue
-            if any(harm_categories(other) for other in table.neighbours(record.id)):
+            if any(harm_categories(table.records[other]) for other in index.neighbours[record.id]):
                 continue
             findings.append(
                 Finding(
@@ -99,11 +141,12 @@ def check_relevant(table: MappingTable) -> list[Finding]:
     return findings
 
 
-def check_evidenced(table: MappingTable) -> list[Finding]:
+def check_evidenced(table: MappingTable, index: _Index | None = None) -> list[Finding]:
+    index = index or _Index(table)
     findings = []
     for kind in PEOPLE_GROUPS_PLACES:
-        for record in table.of_kind(kind):
-            if rated_medium_or_high(record) and not _has_evidence(table, record.id):
+        for record in index.of_kind(kind):
+            if rated_medium_or_high(record) and record.id not in index.evidenced:
                 findings.append(
                     Finding(
                         Check.EVIDENCED,
@@ -113,8 +156,8 @@ def check_evidenced(table: MappingTable) -> list[Finding]:
                         "with a source and a date.",
                     )
                 )
-    for link in sorted(table.active_links(), key=lambda lk: lk.id):
-        if link_rated(link) and not _has_evidence(table, link.id):
+    for link in index.links:
+        if link_rated(link) and link.id not in index.evidenced:
             label = _link_label(table, link)
             findings.append(
                 Finding(
@@ -134,16 +177,16 @@ def _rating_word(record: Record) -> str:
     return getattr(record, "concern_level", "")
 
 
-def _has_evidence(table: MappingTable, subject_id: str) -> bool:
-    return any(e.source and e.observed for e in table.evidence_of(subject_id))
-
-
-def check_current(table: MappingTable, meeting_date: date, window_weeks: int) -> list[Finding]:
+def check_current(
+    table: MappingTable, meeting_date: date, window_weeks: int, index: _Index | None = None
+) -> list[Finding]:
+    index = index or _Index(table)
     since = meeting_date - timedelta(weeks=window_weeks)
     findings = []
     for kind in (*PEOPLE_GROUPS_PLACES, Kind.STRENGTH):
-        for record in table.of_kind(kind):
-            seen = last_seen(table, record)
+        for record in index.of_kind(kind):
+            dates = [d for d in (record.last_confirmed, index.last_observed.get(record.id)) if d]
+            seen = max(dates) if dates else None
             if seen is not None and seen >= since:
                 continue
             findings.append(
@@ -166,7 +209,7 @@ def last_seen(table: MappingTable, record: Record) -> date | None:
     return max(dates) if dates else None
 
 
-def check_plan(table: MappingTable) -> list[Finding]:
+def check_plan(table: MappingTable, index: _Index | None = None) -> list[Finding]:
     """Each young person of concern has a key concern, a proposed action, or a recorded
     "no action" rationale (an action not taken forward, with its rationale)."""
     planned: set[str] = set()
@@ -180,7 +223,7 @@ def check_plan(table: MappingTable) -> list[Finding]:
         ):
             planned.update(record.linked_ids)
     findings = []
-    for record in table.of_kind(Kind.YOUNG_PERSON):
+    for record in (index or _Index(table)).of_kind(Kind.YOUNG_PERSON):
         if record.id not in planned:
             findings.append(
                 Finding(
@@ -196,11 +239,12 @@ def check_plan(table: MappingTable) -> list[Finding]:
 
 def run_checks(table: MappingTable, meeting_date: date, window_weeks: int) -> list[Finding]:
     """Every finding of the four checks, in check order, then by record code."""
+    index = _Index(table)
     return [
-        *check_relevant(table),
-        *check_evidenced(table),
-        *check_current(table, meeting_date, window_weeks),
-        *check_plan(table),
+        *check_relevant(table, index),
+        *check_evidenced(table, index),
+        *check_current(table, meeting_date, window_weeks, index),
+        *check_plan(table, index),
     ]
 
 
