@@ -42,7 +42,9 @@ from saferyp_desktop.domain.records import (
     MAPPED_KINDS,
     Location,
     PeerGroup,
+    Rag,
     Record,
+    Relation,
     Strength,
 )
 
@@ -763,3 +765,22 @@ __all__ = [
     "node_type_of",
     "wrap_label",
 ]
+
+
+# -- the diagram's palette: one set of colours for the screen and the printed briefing --
+# Fills chosen to read on both light and dark backgrounds; shapes carry the meaning too.
+NODE_FILL_HEX = {
+    NodeType.YOUNG_PERSON: "#5b9bd5",
+    NodeType.ADULT: "#a97cc9",
+    NodeType.PEER_GROUP: "#4db6ac",
+    NodeType.STRENGTH: "#43a047",
+}
+RAG_FILL_HEX = {Rag.RED.value: "#e0524f", Rag.AMBER.value: "#f2b33d", Rag.GREEN.value: "#66bb6a"}
+RAG_LETTERS = {Rag.RED.value: "R", Rag.AMBER.value: "A", Rag.GREEN.value: "G"}
+RELATION_HEX = {
+    Relation.SUSPECTED_OF_EXPLOITING.value: "#d9363e",
+    Relation.IN_CONFLICT_WITH.value: "#e8833a",
+    Relation.SUPPORTS_OR_PROTECTS.value: "#2e9d4f",
+}
+STRENGTH_EDGE_HEX = "#2e9d4f"
+MEMBERSHIP_EDGE_HEX = "#2a8f86"

@@ -81,7 +81,13 @@ from reportlab.platypus import (
 from saferyp_desktop.domain.checks import CHECK_TITLES, Check, Finding
 from saferyp_desktop.domain.diagram import (
     LANE_SPACING,
+    MEMBERSHIP_EDGE_HEX,
     NODE_BOX,
+    NODE_FILL_HEX,
+    RAG_FILL_HEX,
+    RAG_LETTERS,
+    RELATION_HEX,
+    STRENGTH_EDGE_HEX,
     DiagramEdge,
     DiagramLayout,
     DiagramNode,
@@ -166,25 +172,11 @@ DIAGRAM_LEGEND_BAND = 38.0
 MAX_TILES = 60
 DENSE_EDGES = 1000
 
-NODE_FILLS = {
-    NodeType.YOUNG_PERSON: HexColor("#5b9bd5"),
-    NodeType.ADULT: HexColor("#a97cc9"),
-    NodeType.PEER_GROUP: HexColor("#4db6ac"),
-    NodeType.STRENGTH: HexColor("#43a047"),
-}
-RAG_FILLS = {
-    Rag.RED.value: HexColor("#e0524f"),
-    Rag.AMBER.value: HexColor("#f2b33d"),
-    Rag.GREEN.value: HexColor("#66bb6a"),
-}
-RAG_LETTERS = {Rag.RED.value: "R", Rag.AMBER.value: "A", Rag.GREEN.value: "G"}
-RELATION_COLOURS = {
-    Relation.SUSPECTED_OF_EXPLOITING.value: HexColor("#d9363e"),
-    Relation.IN_CONFLICT_WITH.value: HexColor("#e8833a"),
-    Relation.SUPPORTS_OR_PROTECTS.value: HexColor("#2e9d4f"),
-}
-STRENGTH_EDGE_COLOUR = HexColor("#2e9d4f")
-MEMBERSHIP_EDGE_COLOUR = HexColor("#2a8f86")
+NODE_FILLS = {kind: HexColor(hex_) for kind, hex_ in NODE_FILL_HEX.items()}
+RAG_FILLS = {rating: HexColor(hex_) for rating, hex_ in RAG_FILL_HEX.items()}
+RELATION_COLOURS = {relation: HexColor(hex_) for relation, hex_ in RELATION_HEX.items()}
+STRENGTH_EDGE_COLOUR = HexColor(STRENGTH_EDGE_HEX)
+MEMBERSHIP_EDGE_COLOUR = HexColor(MEMBERSHIP_EDGE_HEX)
 NEUTRAL_EDGE_COLOUR = HexColor("#858585")
 EDGE_WIDTH = 2.0  # layout units, as on screen
 MEMBERSHIP_WIDTH = 1.4

@@ -67,7 +67,13 @@ from PySide6.QtWidgets import (
 
 from saferyp_desktop.domain.diagram import (
     LANE_SPACING,
+    MEMBERSHIP_EDGE_HEX,
+    NODE_FILL_HEX,
     NODE_TYPE_TITLES,
+    RAG_FILL_HEX,
+    RAG_LETTERS,
+    RELATION_HEX,
+    STRENGTH_EDGE_HEX,
     DiagramEdge,
     DiagramLayout,
     DiagramNode,
@@ -110,26 +116,11 @@ NODE_TYPE_NAMES = {
     NodeType.STRENGTH: "Strength",
 }
 
-# Fills chosen to read on both light and dark backgrounds; shapes carry the meaning too.
-NODE_FILLS = {
-    NodeType.YOUNG_PERSON: QColor("#5b9bd5"),
-    NodeType.ADULT: QColor("#a97cc9"),
-    NodeType.PEER_GROUP: QColor("#4db6ac"),
-    NodeType.STRENGTH: QColor("#43a047"),
-}
-RAG_FILLS = {
-    Rag.RED.value: QColor("#e0524f"),
-    Rag.AMBER.value: QColor("#f2b33d"),
-    Rag.GREEN.value: QColor("#66bb6a"),
-}
-RAG_LETTERS = {Rag.RED.value: "R", Rag.AMBER.value: "A", Rag.GREEN.value: "G"}
-RELATION_COLOURS = {
-    Relation.SUSPECTED_OF_EXPLOITING.value: QColor("#d9363e"),
-    Relation.IN_CONFLICT_WITH.value: QColor("#e8833a"),
-    Relation.SUPPORTS_OR_PROTECTS.value: QColor("#2e9d4f"),
-}
-STRENGTH_EDGE_COLOUR = QColor("#2e9d4f")
-MEMBERSHIP_EDGE_COLOUR = QColor("#2a8f86")
+NODE_FILLS = {kind: QColor(hex_) for kind, hex_ in NODE_FILL_HEX.items()}
+RAG_FILLS = {rating: QColor(hex_) for rating, hex_ in RAG_FILL_HEX.items()}
+RELATION_COLOURS = {relation: QColor(hex_) for relation, hex_ in RELATION_HEX.items()}
+STRENGTH_EDGE_COLOUR = QColor(STRENGTH_EDGE_HEX)
+MEMBERSHIP_EDGE_COLOUR = QColor(MEMBERSHIP_EDGE_HEX)
 CONFIDENCE_STYLES = {
     Confidence.CONFIRMED.value: Qt.PenStyle.SolidLine,
     Confidence.SUSPECTED.value: Qt.PenStyle.DashLine,
