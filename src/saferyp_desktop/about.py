@@ -38,6 +38,8 @@ _DIRECT_DEPENDENCIES = (
     "networkx",
     "zxcvbn",
     "jsonschema",
+    "fastjsonschema",
+    "pypdfium2",
 )
 
 # Libraries built into a bundled distribution rather than installed as one.
