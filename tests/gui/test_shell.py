@@ -836,3 +836,9 @@ def test_the_workspace_is_opened_off_the_gui_thread(qtbot, controller, workspace
     pupil.notes = "Seen on the GUI thread."
     session.save(pupil)
     assert session.workspace.check().healthy
+
+
+def test_unlocking_is_noted_in_the_audit_log_with_no_names(qtbot, controller, workspace_file) -> None:
+    open_unlocked(qtbot, controller, workspace_file)
+    events = controller.session.workspace.repo.audit_events()
+    assert events[-1][1] == "opened" and events[-1][2] == []

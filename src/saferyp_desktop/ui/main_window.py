@@ -77,6 +77,7 @@ KIND_SECTION = {spec.kind: i for i, spec in enumerate(SECTIONS) if spec.kind is 
 STATUS_MESSAGE_MS = 15_000  # how long "Briefing saved…" and its "Open folder" link stay
 # Making a briefing loads reportlab (a second or so): imported ahead, in the background.
 EXPORT_WARM_UP = ("saferyp_desktop.services.export", "saferyp_desktop.services.briefing")
+EXPORT_WARM_UP_DELAY_MS = 2_000
 
 DEMO_BANNER_STYLE = (
     "QLabel#demoBanner { background: #FFD54F; color: #3E2723; font-weight: bold; padding: 6px; }"
@@ -124,7 +125,9 @@ class MainWindow(QMainWindow):
 
         self._restore_window_state()
         self.show_section(0)
-        warm_up(EXPORT_WARM_UP)
+        # Not during the first paint: importing reportlab and PDFium holds Python's lock
+        # for a while, which would stall the window just as it appears.
+        QTimer.singleShot(EXPORT_WARM_UP_DELAY_MS, self, lambda: warm_up(EXPORT_WARM_UP))
 
     # -- building -------------------------------------------------------------------------
     def _timer(self, interval: int, slot) -> QTimer:

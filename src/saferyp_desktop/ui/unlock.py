@@ -33,6 +33,7 @@ def _open_workspace(path: Path, passphrase: str) -> Workspace:
     workspace = Workspace.open(path, passphrase)
     try:
         workspace.table()  # load the mapping table here too, off the GUI thread
+        workspace.record_opened()  # the audit log: a person opened it (ids only, no names)
     except BaseException:
         workspace.close()
         raise
