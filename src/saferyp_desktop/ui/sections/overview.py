@@ -256,8 +256,6 @@ class OverviewPage(QWidget):
         meeting = workspace.next_meeting()
         meeting_date = meeting.date if meeting else date.today()
         window = session.profile.currency_window_weeks
-        if check_integrity:
-            self._check_integrity_in_background(workspace)
         self.findings = run_checks(session.table(), meeting_date, window)
 
         is_school = workspace.details.role == "school"
@@ -309,6 +307,10 @@ class OverviewPage(QWidget):
             )
             % (stale, window, meeting_date.isoformat())
         )
+        if check_integrity:
+            # Last: while it reads every page it holds the workspace, which the lines
+            # above need (the key card's fingerprint, the chair).
+            self._check_integrity_in_background(workspace)
 
     def show_chair(self) -> None:
         """The chair this school sends its bundles to, or how to set one."""
