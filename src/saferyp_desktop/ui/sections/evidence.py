@@ -110,13 +110,35 @@ class EvidenceDialog(QDialog):
         self.accept()
 
 
-class EvidencePanel(QWidget):
+class DialogPanel(QWidget):
+    """A panel under the record editor whose entries are edited in a dialog (evidence,
+    links): one dialog at a time, and the panel refreshes when it saves."""
+
+    changed = Signal()
+
+    def _show_dialog(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self._dialog_saved)
+        dialog.finished.connect(self._dialog_finished)
+        self.dialog = dialog
+        dialog.open()
+
+    def _dialog_saved(self) -> None:
+        self.refresh()
+        self.changed.emit()
+
+    def _dialog_finished(self) -> None:
+        self.dialog = None
+
+    def refresh(self) -> None:  # each panel shows its own entries
+        raise NotImplementedError
+
+
+class EvidencePanel(DialogPanel):
     """The evidence on one record (or link), with Add, Edit and Retire.
 
     ``read_only``: the list alone, without its buttons (a chair reading a school's
     submission)."""
-
-    changed = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None, *,
                  read_only: bool = False) -> None:
@@ -206,19 +228,9 @@ class EvidencePanel(QWidget):
     def _open(self, existing: Evidence | None) -> None:
         if self.session is None or self.subject_id is None or self.read_only:
             return
-        dialog = EvidenceDialog(self.session, self.subject_id, self.subject_text, existing, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self._dialog_saved)
-        dialog.finished.connect(self._dialog_finished)
-        self.dialog = dialog
-        dialog.open()
-
-    def _dialog_saved(self) -> None:
-        self.refresh()
-        self.changed.emit()
-
-    def _dialog_finished(self) -> None:
-        self.dialog = None
+        self._show_dialog(
+            EvidenceDialog(self.session, self.subject_id, self.subject_text, existing, self)
+        )
 
     def retire(self) -> None:
         item_id = self.selected_id()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -23,7 +22,7 @@ from saferyp_desktop.domain.records import MAPPED_KINDS, Confidence, Link, Relat
 from saferyp_desktop.errors import SaferypError
 from saferyp_desktop.ui.dialogs import dialogs
 from saferyp_desktop.ui.sections.detail_models import LinksTableModel, described
-from saferyp_desktop.ui.sections.evidence import EvidenceDialog
+from saferyp_desktop.ui.sections.evidence import DialogPanel, EvidenceDialog
 from saferyp_desktop.ui.sections.fields import ChoiceCombo, RecordPicker
 from saferyp_desktop.ui.session import Session
 
@@ -130,10 +129,8 @@ class LinkDialog(QDialog):
         self.accept()
 
 
-class LinksPanel(QWidget):
+class LinksPanel(DialogPanel):
     """The links of one record, with Add, Edit, Evidence for a link, and Retire."""
-
-    changed = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None, *,
                  read_only: bool = False) -> None:
@@ -248,18 +245,7 @@ class LinksPanel(QWidget):
         self._open(EvidenceDialog(self.session, link.id, text, None, self))
 
     def _open(self, dialog: QDialog) -> None:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self._dialog_saved)
-        dialog.finished.connect(self._dialog_finished)
-        self.dialog = dialog
-        dialog.open()
-
-    def _dialog_saved(self) -> None:
-        self.refresh()
-        self.changed.emit()
-
-    def _dialog_finished(self) -> None:
-        self.dialog = None
+        self._show_dialog(dialog)
 
     def retire(self) -> None:
         link = self._selected_link()
