@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from saferyp_desktop.domain.records import Evidence, HowKnown
+from saferyp_desktop.domain.records import Evidence, HowKnown, Link
 from saferyp_desktop.errors import SaferypError
 from saferyp_desktop.ui.dialogs import dialogs
 from saferyp_desktop.ui.sections.detail_models import EvidenceTableModel
@@ -129,6 +129,18 @@ class DialogPanel(QWidget):
 
     def _dialog_finished(self) -> None:
         self.dialog = None
+
+    def _retire_after_asking(self, item: Evidence | Link, title: str, question: str) -> None:
+        """Ask, then retire ``item`` as one undoable step; a refusal is one sentence."""
+        if self.session is None or not dialogs().confirm(self, title, question, self.tr("Retire")):
+            return
+        try:
+            self.session.retire(item)
+        except SaferypError as error:
+            dialogs().error(self, self.tr("Not retired"), error.message)
+            return
+        self.refresh()
+        self.changed.emit()
 
     def refresh(self) -> None:  # each panel shows its own entries
         raise NotImplementedError
@@ -237,19 +249,9 @@ class EvidencePanel(DialogPanel):
         if item_id is None or self.session is None or self.read_only:
             return
         item = self.session.table().evidence.get(item_id)
-        if item is None:
-            return
-        if not dialogs().confirm(
-            self,
-            self.tr("Retire evidence"),
-            self.tr("Retire this evidence? It is kept on record but no longer counts or shows."),
-            self.tr("Retire"),
-        ):
-            return
-        try:
-            self.session.retire(item)
-        except SaferypError as error:
-            dialogs().error(self, self.tr("Not retired"), error.message)
-            return
-        self.refresh()
-        self.changed.emit()
+        if item is not None:
+            self._retire_after_asking(
+                item,
+                self.tr("Retire evidence"),
+                self.tr("Retire this evidence? It is kept on record but no longer counts or shows."),
+            )

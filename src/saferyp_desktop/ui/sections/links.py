@@ -224,13 +224,13 @@ class LinksPanel(DialogPanel):
     def add(self) -> None:
         if self.session is None or self.record_id is None or self.read_only:
             return
-        self._open(LinkDialog(self.session, self.record_id, None, self))
+        self._show_dialog(LinkDialog(self.session, self.record_id, None, self))
 
     def edit(self) -> None:
         link = self._selected_link()
         if link is None or self.session is None or self.record_id is None or self.read_only:
             return
-        self._open(LinkDialog(self.session, self.record_id, link, self))
+        self._show_dialog(LinkDialog(self.session, self.record_id, link, self))
 
     def add_evidence(self) -> None:
         link = self._selected_link()
@@ -242,26 +242,14 @@ class LinksPanel(DialogPanel):
             link.relation,
             described(self.session, table.get(link.b_id)),
         )
-        self._open(EvidenceDialog(self.session, link.id, text, None, self))
-
-    def _open(self, dialog: QDialog) -> None:
-        self._show_dialog(dialog)
+        self._show_dialog(EvidenceDialog(self.session, link.id, text, None, self))
 
     def retire(self) -> None:
         link = self._selected_link()
         if link is None or self.session is None or self.read_only:
             return
-        if not dialogs().confirm(
-            self,
+        self._retire_after_asking(
+            link,
             self.tr("Retire link"),
             self.tr("Retire this link? It is kept on record but no longer shown or drawn."),
-            self.tr("Retire"),
-        ):
-            return
-        try:
-            self.session.retire(link)
-        except SaferypError as error:
-            dialogs().error(self, self.tr("Not retired"), error.message)
-            return
-        self.refresh()
-        self.changed.emit()
+        )
