@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from saferyp_desktop.domain.records import (
     CODE_PATTERN,
@@ -12,6 +13,8 @@ from saferyp_desktop.domain.records import (
     Evidence,
     Kind,
     Link,
+    Meeting,
+    MeetingStatus,
     Record,
     format_code,
 )
@@ -122,6 +125,13 @@ class MappingTable:
     def _is_active(self, record_id: str) -> bool:
         record = self.records.get(record_id)
         return record is not None and record.active
+
+    def meeting_on(self, day: date) -> Meeting | None:
+        """The meeting on ``day``: one still being prepared first, then the lowest code.
+        The one rule every part of the program uses to name a meeting by its date."""
+        found = [m for m in self.of_kind(Kind.MEETING) if isinstance(m, Meeting) and m.date == day]
+        preparing = [m for m in found if m.status == MeetingStatus.PREPARING.value]
+        return (preparing or found or [None])[0]
 
     def counts(self) -> dict[Kind, int]:
         result = {kind: 0 for kind in Kind}

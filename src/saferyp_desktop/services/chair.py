@@ -442,13 +442,7 @@ def combined_table(
 def find_meeting(workspace: Workspace, meeting_date: date | str) -> Meeting | None:
     """The chair's meeting record for that date, or None."""
     _require_chair(workspace)
-    day = _day(meeting_date)
-    found = [
-        m
-        for m in workspace.table().of_kind(Kind.MEETING)
-        if isinstance(m, Meeting) and m.date == day
-    ]
-    return min(found, key=lambda m: (len(m.code), m.code), default=None)
+    return workspace.table().meeting_on(_day(meeting_date))
 
 
 def _chair_name(workspace: Workspace) -> str:
@@ -710,12 +704,8 @@ def _pack_meeting(workspace: Workspace, day: date, subs: Sequence[SchoolSubmissi
 
 
 def _school_meeting(sub: SchoolSubmission, day: date) -> tuple[Meeting, bool]:
-    same_day = [
-        m for m in sub.table.of_kind(Kind.MEETING) if isinstance(m, Meeting) and m.date == day
-    ]
-    if same_day:
-        return min(same_day, key=lambda m: (len(m.code), m.code)), True
-    return Meeting(date=day), False
+    found = sub.table.meeting_on(day)
+    return (found, True) if found is not None else (Meeting(date=day), False)
 
 
 def pack_data(

@@ -430,11 +430,10 @@ def find_meeting(workspace: Workspace, ref: str | None = None) -> Meeting:
             day = date.fromisoformat(ref)
         except ValueError:
             raise UsageError(f"“{ref}” is not a date (YYYY-MM-DD).") from None
-        found = [m for m in meetings if m.date == day]
-        if not found:
+        meeting = table.meeting_on(day)
+        if meeting is None:
             raise RecordNotFound(f"There is no meeting on {day.isoformat()} in this workspace.")
-        preparing = [m for m in found if m.status == MeetingStatus.PREPARING.value]
-        return (preparing or found)[0]
+        return meeting
     found = [m for m in meetings if ref in (m.id, m.code)]
     if not found:
         raise RecordNotFound(
@@ -909,12 +908,8 @@ def _school_meeting(
     about this school; or a new one from the chair's record if the school has none."""
     urn = workspace.details.urn
     said = [d for d in chair_meeting.discussions if d.subject == urn]
-    same_day = [
-        m
-        for m in workspace.table().of_kind(Kind.MEETING)
-        if isinstance(m, Meeting) and m.date == chair_meeting.date
-    ]
-    if not same_day:
+    own = workspace.table().meeting_on(chair_meeting.date)
+    if own is None:
         return (
             Meeting(
                 date=chair_meeting.date,
@@ -929,7 +924,6 @@ def _school_meeting(
             ),
             True,
         )
-    own = min(same_day, key=lambda m: (len(m.code), m.code))
     discussions = [d for d in own.discussions if d.subject != urn] + said
     changed = dataclasses.replace(
         own,
