@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -55,6 +54,7 @@ from saferyp_desktop.services import chair
 from saferyp_desktop.services.chair import CandidateView
 from saferyp_desktop.ui.chair.refresh import Refresher
 from saferyp_desktop.ui.dialogs import dialogs
+from saferyp_desktop.ui.sections.detail_models import TextRowsModel
 from saferyp_desktop.ui.session import Session
 from saferyp_desktop.ui.tasks import error_sentence
 
@@ -156,7 +156,7 @@ class _Namer:
         return self._scrub(text)
 
 
-class CandidatesModel(QAbstractTableModel):
+class CandidatesModel(TextRowsModel):
     """The candidate matches, best first."""
 
     KIND, DECISION, SCORE, RECORDS, REASONS, SCHOOLS = range(6)
@@ -166,14 +166,7 @@ class CandidatesModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[CandidateView] = []
-        self._texts: list[list[str]] = []
         self._namer = _Namer(MappingTable(), DataLevel.FULL)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
         if not index.isValid():
@@ -204,11 +197,6 @@ class CandidatesModel(QAbstractTableModel):
             return _CONFIRMED_BRUSH
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.SCORE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return _translate(self.HEADERS[section])
         return None
 
     def set_candidates(self, rows: list[CandidateView], namer: _Namer) -> None:
@@ -287,7 +275,7 @@ class CandidateFilter(QSortFilterProxyModel):
         return self.decision == "any" or row.decision == self.decision
 
 
-class AreaPlacesModel(QAbstractTableModel):
+class AreaPlacesModel(TextRowsModel):
     """The area's places, most schools first, then the worst rated."""
 
     PLACE, OTHER_NAMES, KIND, POSTCODE, SCHOOLS, NAMED_BY, RATING = range(7)
@@ -299,13 +287,6 @@ class AreaPlacesModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[AreaPlace] = []
-        self._texts: list[list[str]] = []
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
         if not index.isValid():
@@ -325,11 +306,6 @@ class AreaPlacesModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole and row.keys:
             return _translate("Confirmed by you as the same place")
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return _translate(self.HEADERS[section])
         return None
 
     def set_places(self, places: list[AreaPlace], schools: dict[str, str]) -> None:

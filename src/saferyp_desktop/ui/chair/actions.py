@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -46,6 +45,7 @@ from saferyp_desktop.services.chair import CandidateView, SchoolSubmission
 from saferyp_desktop.services.exchange import SubmissionSummary
 from saferyp_desktop.ui.chair.submission_session import SubmissionSession
 from saferyp_desktop.ui.dialogs import dialogs
+from saferyp_desktop.ui.sections.detail_models import TextRowsModel
 from saferyp_desktop.ui.sections.fields import ChoiceCombo, LinkedRecordsEditor, OptionalDateEdit
 from saferyp_desktop.ui.session import Session
 
@@ -140,7 +140,7 @@ def cluster_words(candidate: CandidateView, level: DataLevel, records: dict[str,
     return _translate("Across schools: %s — %s") % (kind, " / ".join(unique))
 
 
-class AgreedActionsModel(QAbstractTableModel):
+class AgreedActionsModel(TextRowsModel):
     """Actions agreed at a meeting, by code."""
 
     CODE, FOR, ACTION, OUTCOME, DETAIL, LINKED, OWNER, DUE, STATUS = range(9)
@@ -152,13 +152,6 @@ class AgreedActionsModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[Action] = []
-        self._texts: list[list[str]] = []
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
         if not index.isValid():
@@ -175,11 +168,6 @@ class AgreedActionsModel(QAbstractTableModel):
             and self._rows[index.row()].status == ActionStatus.NOT_TAKEN_FORWARD.value
         ):
             return QBrush(QColor(128, 128, 128))
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return _translate(self.HEADERS[section])
         return None
 
     def set_actions(self, actions: list[Action], context: MeetingContext, profile, level: DataLevel) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -44,6 +43,7 @@ from saferyp_desktop.services import exchange
 from saferyp_desktop.services.exchange import OpenResult, SubmissionSummary
 from saferyp_desktop.ui.chair.refresh import Refresher
 from saferyp_desktop.ui.dialogs import dialogs
+from saferyp_desktop.ui.sections.detail_models import TextRowsModel
 from saferyp_desktop.ui.session import Session
 from saferyp_desktop.ui.tasks import Task, TaskContext, error_sentence
 
@@ -84,7 +84,7 @@ def current_submissions(rows: list[SubmissionSummary]) -> list[SubmissionSummary
     return sorted(latest.values(), key=lambda r: first_seen[r.urn])
 
 
-class SubmissionsModel(QAbstractTableModel):
+class SubmissionsModel(TextRowsModel):
     """Every submission held, oldest first; superseded ones greyed."""
 
     (NUMBER, SCHOOL, URN, MEETING, FINGERPRINT, SEQUENCE, RECEIVED, STATUS, RECORDS,
@@ -102,13 +102,6 @@ class SubmissionsModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[SubmissionSummary] = []
-        self._texts: list[list[str]] = []
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
         if not index.isValid():
@@ -133,11 +126,6 @@ class SubmissionsModel(QAbstractTableModel):
             if index.column() == self.FINGERPRINT:
                 return _translate("The school's signing key, as checked by phone")
             return None
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return _translate(self.HEADERS[section])
         return None
 
     def set_submissions(self, rows: list[SubmissionSummary]) -> None:

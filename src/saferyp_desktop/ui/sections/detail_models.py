@@ -26,21 +26,34 @@ def _translate(text: str) -> str:
     return QCoreApplication.translate("DetailModels", text)
 
 
-class _TextTableModel(QAbstractTableModel):
-    """Rows of ready-made cell texts, each with the id of what it shows."""
+class TextRowsModel(QAbstractTableModel):
+    """A read-only table of ready-made cell texts (``_texts``, a list a row) under the
+    column titles in ``HEADERS``: the counting and headers every such table shares."""
 
     HEADERS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._ids: list[str] = []
         self._texts: list[list[str]] = []
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._texts)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
+            return _translate(self.HEADERS[section])
+        return None
+
+
+class _TextTableModel(TextRowsModel):
+    """Rows of ready-made cell texts, each with the id of what it shows."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._ids: list[str] = []
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
         if not index.isValid():
@@ -52,11 +65,6 @@ class _TextTableModel(QAbstractTableModel):
         if role == _TOOLTIP:
             text = self._texts[index.row()][index.column()]
             return text if len(text) > 30 else None
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return _translate(self.HEADERS[section])
         return None
 
     def id_at(self, row: int) -> str:
