@@ -784,3 +784,20 @@ RELATION_HEX = {
 }
 STRENGTH_EDGE_HEX = "#2e9d4f"
 MEMBERSHIP_EDGE_HEX = "#2a8f86"
+# Schools in the chair's combined diagram, in order (colour-blind-safe first); records
+# confirmed as the same are joined in SAME_HEX.
+SCHOOL_HEX: tuple[tuple[str, str], ...] = (
+    ("orange", "#e69f00"),
+    ("sky blue", "#56b4e9"),
+    ("green", "#009e73"),
+    ("yellow", "#f0e442"),
+    ("blue", "#0072b2"),
+    ("vermilion", "#d55e00"),
+    ("purple", "#cc79a7"),
+    ("grey", "#7f7f7f"),
+    ("brown", "#8c510a"),
+    ("teal", "#01665e"),
+    ("navy", "#253494"),
+    ("maroon", "#7a0177"),
+)
+SAME_HEX = "#1b1b1b"

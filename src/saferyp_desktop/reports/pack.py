@@ -46,7 +46,7 @@ from reportlab.platypus import (
 )
 
 from saferyp_desktop.domain.checks import Finding
-from saferyp_desktop.domain.diagram import DiagramLayout, layout
+from saferyp_desktop.domain.diagram import SAME_HEX, SCHOOL_HEX, DiagramLayout, layout
 from saferyp_desktop.domain.levels import LEVEL_TITLES, DataLevel
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.matching import AreaPlace
@@ -108,21 +108,10 @@ SIGN_IN_ROWS = 20
 MIN_BLANK_SIGN_IN = 8
 PACK_TITLE = "Briefing pack"
 # Okabe–Ito: told apart by most people with a colour vision deficiency; then darker shades.
-SCHOOL_COLOURS: tuple[tuple[str, Color], ...] = (
-    ("orange", HexColor("#e69f00")),
-    ("sky blue", HexColor("#56b4e9")),
-    ("green", HexColor("#009e73")),
-    ("yellow", HexColor("#f0e442")),
-    ("blue", HexColor("#0072b2")),
-    ("vermilion", HexColor("#d55e00")),
-    ("purple", HexColor("#cc79a7")),
-    ("grey", HexColor("#7f7f7f")),
-    ("brown", HexColor("#8c510a")),
-    ("teal", HexColor("#01665e")),
-    ("navy", HexColor("#253494")),
-    ("maroon", HexColor("#7a0177")),
+SCHOOL_COLOURS: tuple[tuple[str, Color], ...] = tuple(
+    (name, HexColor(hex_)) for name, hex_ in SCHOOL_HEX
 )
-SAME_COLOUR = HexColor("#1b1b1b")
+SAME_COLOUR = HexColor(SAME_HEX)
 RING_SCALE = 1.5  # a school's ring: the node's shape drawn this much larger beneath it
 KIND_WORDS = {
     Kind.LOCATION: "Place",

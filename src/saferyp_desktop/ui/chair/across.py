@@ -43,13 +43,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from saferyp_desktop.domain.diagram import DiagramEdge
+from saferyp_desktop.domain.diagram import SAME_HEX, SCHOOL_HEX, DiagramEdge
 from saferyp_desktop.domain.levels import DataLevel, NameScrubber, display_name
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.matching import AreaPlace
 from saferyp_desktop.domain.records import Confidence, Kind, Link, Relation
 from saferyp_desktop.errors import SaferypError
-from saferyp_desktop.reports.pack import SAME_COLOUR, SCHOOL_COLOURS
 from saferyp_desktop.services import chair
 from saferyp_desktop.services.chair import CandidateView
 from saferyp_desktop.ui.chair.refresh import Refresher
@@ -86,8 +85,8 @@ def school_colours(urns: list[str]) -> dict[str, tuple[str, QColor]]:
     """Each school's colour (name and colour), in the order given: those of the pack."""
     found = {}
     for n, urn in enumerate(urns):
-        name, colour = SCHOOL_COLOURS[n % len(SCHOOL_COLOURS)]
-        found[urn] = (name, QColor(colour.hexval().replace("0x", "#")))
+        name, hex_ = SCHOOL_HEX[n % len(SCHOOL_HEX)]
+        found[urn] = (name, QColor(hex_))
     return found
 
 
@@ -362,7 +361,7 @@ class SchoolKey(QWidget):
             self.labels.append(label)
         bar = QLabel(self)
         bar.setFixedSize(28, 7)
-        bar.setStyleSheet(f"background: {QColor(SAME_COLOUR.hexval().replace('0x', '#')).name()};")
+        bar.setStyleSheet(f"background: {SAME_HEX};")
         same = QLabel(_translate("the same record in two schools, confirmed by you"), self)
         self._layout.addWidget(bar)
         self._layout.addWidget(same)
@@ -745,7 +744,7 @@ class AcrossSchoolsPage(QWidget):
         colours = school_colours(list(data.schools))
         self.school_key.set_schools(data.schools, colours)
         ring_of = {record_id: colours[urn][1] for record_id, urn in data.school_of.items() if urn in colours}
-        bar = QPen(QColor(SAME_COLOUR.hexval().replace("0x", "#")), 7.0)
+        bar = QPen(QColor(SAME_HEX), 7.0)
         bar.setCapStyle(Qt.PenCapStyle.RoundCap)
         same_words = self.tr("same")
 
