@@ -472,7 +472,6 @@ def test_the_wizards_finish_buttons_export_the_briefing_and_the_bundle(
         assert wizard is not None
         finish = wizard.page_for(Step.FINISH)
         assert finish.briefing_button.isEnabled() and finish.bundle_button.isEnabled()
-        assert not finish.export_note.isVisible()
         meeting_id = wizard.preparation.meeting.id
 
         scripted.paths.append(out / "from-wizard.pdf")

@@ -16,7 +16,7 @@ from saferyp_desktop.services.demo import create_demo_workspace
 from saferyp_desktop.services.prepare import STEPS, Progress, Step
 from saferyp_desktop.services.workspace import Workspace
 from saferyp_desktop.ui import dialogs as dialog_service
-from saferyp_desktop.ui.prepare_wizard import PAGES, PrepareWizard, export_available
+from saferyp_desktop.ui.prepare_wizard import PAGES, PrepareWizard
 from saferyp_desktop.ui.session import Session
 
 PASSPHRASE = "lantern orchard velvet tundra"
@@ -204,13 +204,9 @@ def test_prepare_a_meeting_from_start_to_finish(qtbot, session: Session) -> None
     assert wizard.isVisible() and wizard.current_step() == Step.REVIEW
     press_next(qtbot, wizard)
 
-    # Finish: export comes with another issue.
+    # Finish: both exports are offered.
     finish = wizard.page_for(Step.FINISH)
-    if not export_available():
-        assert not finish.briefing_button.isEnabled()
-        assert not finish.bundle_button.isEnabled()
-        assert finish.export_note.isVisible()
-        assert finish.export_note.text() == "Export comes in a later version"
+    assert finish.briefing_button.isEnabled() and finish.bundle_button.isEnabled()
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     assert prep.state.finished
     assert not wizard.isVisible()

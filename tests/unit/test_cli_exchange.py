@@ -12,7 +12,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import zipfile
 from datetime import date, timedelta
@@ -39,11 +38,13 @@ FAST_KDF = 64
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """The workspace passphrase in the variable, no bundle passphrase, the briefing module
-    pinned absent (another engineer's), and a private temporary folder to watch."""
+    """The workspace passphrase in the variable, no bundle passphrase, bundles without the
+    PDF (it has tests of its own and takes seconds), and a private temporary folder."""
     monkeypatch.setenv("SAFERYP_PASSPHRASE", PASS)
     monkeypatch.delenv("SAFERYP_BUNDLE_PASSPHRASE", raising=False)
-    monkeypatch.setitem(sys.modules, BRIEFING, None)
+    from saferyp_desktop.services import exchange
+
+    monkeypatch.setattr(exchange, "_briefing", lambda workspace, meeting: None)
     private = tmp_path / "tmp"
     private.mkdir()
     monkeypatch.setenv("TMPDIR", str(private))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import json
 import os
 import shutil
@@ -31,11 +30,14 @@ PASS = "correct horse battery staple"
 BRIEFING = "saferyp_desktop.services.briefing"
 
 
+MAKE_BRIEFING = exchange._briefing
+
+
 @pytest.fixture(autouse=True)
-def no_briefing_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The PDF briefing is another engineer's module: these tests pin its absence (a None
-    entry makes ``import`` fail as if it were not there) unless a test puts a fake in."""
-    monkeypatch.setitem(sys.modules, BRIEFING, None)
+def no_briefing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bundles here travel without the PDF (it takes seconds to draw and has tests of its
+    own), unless a test puts the real maker back."""
+    monkeypatch.setattr(exchange, "_briefing", lambda workspace, meeting: None)
 
 
 @pytest.fixture(scope="module")
@@ -396,6 +398,7 @@ def test_the_briefing_goes_in_at_initials_when_the_module_is_there(
     fake = types.ModuleType(BRIEFING)
     fake.briefing_bytes = briefing_bytes  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, BRIEFING, fake)
+    monkeypatch.setattr(exchange, "_briefing", MAKE_BRIEFING)
     exchange.set_chair(school, chair.key_card())
     result = exchange.export_bundle(school, outbox / "b.sypbundle")
     assert result.briefing_included
@@ -534,18 +537,10 @@ def test_summary_types_are_plain_data() -> None:
     assert dataclasses.is_dataclass(exchange.BundleResult)
 
 
-def test_the_real_briefing_goes_in_when_this_build_has_it(
+def test_the_real_briefing_goes_in(
     school: Workspace, chair: Workspace, outbox: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delitem(sys.modules, BRIEFING)
-    try:
-        module = importlib.import_module(BRIEFING)
-    except ModuleNotFoundError as error:
-        if error.name != BRIEFING:
-            raise
-        pytest.skip("this build has no briefing module yet")
-    if not hasattr(module, "briefing_bytes"):
-        pytest.skip("this build's briefing module has no briefing_bytes yet")
+    monkeypatch.setattr(exchange, "_briefing", MAKE_BRIEFING)
     exchange.set_chair(school, chair.key_card())
     result = exchange.export_bundle(school, outbox / "b.sypbundle")
     assert result.briefing_included

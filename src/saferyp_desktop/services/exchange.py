@@ -19,11 +19,9 @@ import base64
 import contextlib
 import dataclasses
 import hmac
-import importlib
 import os
 import re
 import stat
-import sys
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -140,7 +138,6 @@ BUNDLE_SUFFIX = ".sypbundle"
 DEFAULT_BUNDLE_LEVEL = DataLevel.FULL
 # The briefing printed inside a bundle is a document: printed documents default to initials.
 BRIEFING_LEVEL = DataLevel.INITIALS
-BRIEFING_MODULE = "saferyp_desktop.services.briefing"
 
 # School-side facts kept in `meta` (the chair a school sends to; its bundle counter).
 META_CHAIR_RECIPIENT = "chair_recipient"
@@ -448,19 +445,10 @@ def suggested_bundle_name(workspace: Workspace, meeting: Meeting) -> str:
 
 
 def _briefing(workspace: Workspace, meeting: Meeting) -> bytes | None:
-    """The briefing PDF at initials, if this build can make one (skipped silently if not)."""
-    module = sys.modules.get(BRIEFING_MODULE)
-    if module is None:
-        try:
-            module = importlib.import_module(BRIEFING_MODULE)
-        except ModuleNotFoundError as error:
-            if error.name != BRIEFING_MODULE:
-                raise  # the module is there but something it needs is not: a real fault
-            return None
-    make = getattr(module, "briefing_bytes", None)
-    if make is None:
-        return None
-    return bytes(make(workspace, level=BRIEFING_LEVEL, meeting_id=meeting.id))
+    """The briefing PDF at initials, to travel inside the bundle."""
+    from saferyp_desktop.services.briefing import briefing_bytes  # reportlab: only when sent
+
+    return bytes(briefing_bytes(workspace, level=BRIEFING_LEVEL, meeting_id=meeting.id))
 
 
 def check_out_path(workspace: Workspace, out: Path, overwrite: bool, what: str = "bundle") -> Path:

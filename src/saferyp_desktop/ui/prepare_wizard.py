@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib.util
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -95,11 +94,6 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("PrepareWizard", text)
-
-
-def export_available() -> bool:
-    """Whether this version can export briefings and bundles (another issue adds it)."""
-    return importlib.util.find_spec("saferyp_desktop.services.export") is not None
 
 
 def step_title(step: Step) -> str:
@@ -1071,22 +1065,12 @@ class LinksPage(PreparePage):
 
 
 def _make_diagram(session: Session, parent: QWidget):
-    """The shared SpiderDiagramView, if this version of the program has one."""
-    if importlib.util.find_spec("saferyp_desktop.ui.diagram") is None:
-        return None
-    from saferyp_desktop.ui import diagram  # built by another issue
+    """The spider diagram the main window shows, for the links page."""
+    from saferyp_desktop.ui.diagram import SpiderDiagramView  # when the page is first shown
 
-    view_type = getattr(diagram, "SpiderDiagramView", None)
-    if view_type is None:
-        return None
-    try:
-        return view_type(
-            parent,
-            profile=session.profile,
-            save_positions=session.workspace.save_diagram_positions,
-        )
-    except TypeError:  # a different version of the view: fall back to the list
-        return None
+    return SpiderDiagramView(
+        parent, profile=session.profile, save_positions=session.workspace.save_diagram_positions
+    )
 
 
 class ConcernsPage(PreparePage):
@@ -1496,19 +1480,10 @@ class FinishPage(PreparePage):
         row = QHBoxLayout()
         self.briefing_button = QPushButton(tr("Export the &briefing (PDF)…"), self)
         self.bundle_button = QPushButton(tr("Export the b&undle for the chair…"), self)
-        available = export_available()
         for button in (self.briefing_button, self.bundle_button):
-            button.setEnabled(available)
             row.addWidget(button)
         row.addStretch(1)
         self.body.addLayout(row)
-        self.export_note = QLabel(tr("Export comes in a later version"), self)
-        self.export_note.setObjectName("exportNote")
-        note_font = self.export_note.font()
-        note_font.setItalic(True)
-        self.export_note.setFont(note_font)
-        self.export_note.setVisible(not available)
-        self.body.addWidget(self.export_note)
         self.body.addStretch(1)
         self.briefing_button.clicked.connect(
             lambda: self.ctx.exportBriefingRequested.emit(self.prep.meeting.id)
