@@ -59,3 +59,40 @@ def format_table(rows: list[Row]) -> str:
         for line in body
     ]
     return "\n".join(lines)
+
+
+class Heartbeat:
+    """The longest time the Qt event loop went without running a 5 ms timer.
+
+    Start it, do the work with the event loop running (``app.exec()``,
+    ``QEventLoop``, or ``processEvents`` in a loop), stop it, read ``longest`` (in
+    seconds). ``gaps`` keeps ``(when, gap)`` pairs (``time.perf_counter``) so a
+    benchmark can take the longest gap within a window of its own.
+    Qt is imported only when a heartbeat is made.
+    """
+
+    def __init__(self, interval_ms: int = 5) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.gaps: list[tuple[float, float]] = []
+        self._last = time.perf_counter()
+        self._timer = QTimer()
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._beat)
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append((now, now - self._last))
+        self._last = now
+
+    def start(self) -> None:
+        self.gaps.clear()
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._beat()  # the time since the last beat counts too
+        self._timer.stop()
+
+    def longest(self, since: float = float("-inf"), until: float = float("inf")) -> float:
+        return max((gap for when, gap in self.gaps if since < when <= until), default=0.0)
