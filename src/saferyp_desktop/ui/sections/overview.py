@@ -211,9 +211,11 @@ class OverviewPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
-        # After the window's first paint: the four checks over a large table take a tenth
-        # of a second, which the unlock should not add to one long pause.
-        QTimer.singleShot(0, self, lambda: self.refresh(check_integrity=True))
+        # Filled in after the window is built, in two steps (the meeting, keys and
+        # counts, then the four checks), so that opening never makes one long pause: over
+        # a large table each takes a few hundredths of a second. Timers (not 0 ms, which
+        # would run before any waiting input or timer) let the event loop in between.
+        QTimer.singleShot(1, self, self._first_refresh)
 
     def _table(self, model, name: str, parent: QWidget) -> QTableView:
         view = QTableView(parent)
@@ -249,15 +251,33 @@ class OverviewPage(QWidget):
     # -- showing -------------------------------------------------------------------------------
     def refresh(self, check_integrity: bool = False) -> None:
         """Work everything out again from the workspace."""
-        session = self.session
-        if session is None:
+        if self.session is None:
             return
+        self._show_workspace()
+        self._show_findings()
+        if check_integrity:
+            self._check_integrity_in_background(self.session.workspace)
+
+    def _first_refresh(self) -> None:
+        if self.session is None:
+            return
+        self._show_workspace()
+        QTimer.singleShot(1, self, self._first_findings)
+
+    def _first_findings(self) -> None:
+        if self.session is None:
+            return
+        self._show_findings()
+        # Last: while it reads every page it holds the workspace, which the lines above
+        # need (the key card's fingerprint, the chair).
+        self._check_integrity_in_background(self.session.workspace)
+
+    def _show_workspace(self) -> None:
+        """The next meeting, the key card, the chair and the counts by harm category."""
+        session = self.session
+        assert session is not None
         workspace = session.workspace
         meeting = workspace.next_meeting()
-        meeting_date = meeting.date if meeting else date.today()
-        window = session.profile.currency_window_weeks
-        self.findings = run_checks(session.table(), meeting_date, window)
-
         is_school = workspace.details.role == "school"
         self.bundle_button.setVisible(is_school)
         if meeting is None:
@@ -275,8 +295,16 @@ class OverviewPage(QWidget):
         except SaferypError as error:
             self.fingerprint_label.setText(error.message)
         self.show_chair()
-
         self.harm_model.show(session)
+
+    def _show_findings(self) -> None:
+        """The four checks against the next meeting (or today), and what is stale."""
+        session = self.session
+        assert session is not None
+        meeting = session.workspace.next_meeting()
+        meeting_date = meeting.date if meeting else date.today()
+        window = session.profile.currency_window_weeks
+        self.findings = run_checks(session.table(), meeting_date, window)
         for model in self.findings_models.values():
             model.show(session, self.findings)
         counts = {check: model.rowCount() for check, model in self.findings_models.items()}
@@ -307,10 +335,6 @@ class OverviewPage(QWidget):
             )
             % (stale, window, meeting_date.isoformat())
         )
-        if check_integrity:
-            # Last: while it reads every page it holds the workspace, which the lines
-            # above need (the key card's fingerprint, the chair).
-            self._check_integrity_in_background(workspace)
 
     def show_chair(self) -> None:
         """The chair this school sends its bundles to, or how to set one."""
