@@ -44,7 +44,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.delenv("SAFERYP_BUNDLE_PASSPHRASE", raising=False)
     from saferyp_desktop.services import exchange
 
-    monkeypatch.setattr(exchange, "_briefing", lambda workspace, meeting: None)
+    monkeypatch.setattr(exchange, "_briefing", lambda workspace, meeting, positions: None)
     private = tmp_path / "tmp"
     private.mkdir()
     monkeypatch.setenv("TMPDIR", str(private))

@@ -189,6 +189,23 @@ def test_pinned_positions_are_kept_and_the_rest_laid_out_around_them(school) -> 
     assert layout(table, pinned={r["yp1"].id: where}).positions() == pinned.positions()
 
 
+def test_a_diagram_placed_in_full_is_drawn_as_placed(school) -> None:
+    """A school's bundle carries every node's position: the chair draws them as given."""
+    table = school["table"]
+    free = layout(table)
+    moved = {node_id: (x + 1000.0, -y) for node_id, (x, y) in free.positions().items()}
+    placed = layout(table, pinned=moved)
+    assert placed.positions() == moved
+    assert [(e.a_id, e.b_id, e.lane) for e in placed.edges] == [
+        (e.a_id, e.b_id, e.lane) for e in free.edges
+    ]
+    # One node missing: it is laid out, the others stay where they were placed.
+    missing = sorted(moved)[0]
+    partial = layout(table, pinned={k: v for k, v in moved.items() if k != missing})
+    assert all(partial.position(k) == v for k, v in moved.items() if k != missing)
+    assert missing in partial.nodes
+
+
 def test_filter_by_node_type(school) -> None:
     r = school["r"]
     people = layout(school["table"], kinds=[NodeType.YOUNG_PERSON])

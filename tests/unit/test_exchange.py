@@ -37,7 +37,7 @@ MAKE_BRIEFING = exchange._briefing
 def no_briefing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Bundles here travel without the PDF (it takes seconds to draw and has tests of its
     own), unless a test puts the real maker back."""
-    monkeypatch.setattr(exchange, "_briefing", lambda workspace, meeting: None)
+    monkeypatch.setattr(exchange, "_briefing", lambda workspace, meeting, positions: None)
 
 
 @pytest.fixture(scope="module")
@@ -390,9 +390,13 @@ def test_the_briefing_goes_in_at_initials_when_the_module_is_there(
     school: Workspace, chair: Workspace, outbox: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = []
+    drawn: dict = {}
 
-    def briefing_bytes(workspace: Workspace, *, level: DataLevel, meeting_id: str) -> bytes:
+    def briefing_bytes(
+        workspace: Workspace, *, level: DataLevel, meeting_id: str, diagram_positions: dict
+    ) -> bytes:
         calls.append((workspace, level, meeting_id))
+        drawn.update(diagram_positions)
         return b"%PDF-1.4\n% briefing\n%%EOF\n"
 
     fake = types.ModuleType(BRIEFING)
@@ -407,6 +411,8 @@ def test_the_briefing_goes_in_at_initials_when_the_module_is_there(
         (outbox / "b.sypbundle").read_bytes(), identity=chair.keys().age_identity
     )
     assert verified.briefing == b"%PDF-1.4\n% briefing\n%%EOF\n"
+    # The briefing's diagram is drawn where the bundle places every node.
+    assert drawn and {k: list(v) for k, v in drawn.items()} == verified.mapping["diagram"]
     opened = exchange.open_bundle(chair, outbox / "b.sypbundle", accept_new_key=result.fingerprint)
     assert opened.briefing_included
     assert exchange.submission_briefing(chair, opened.submission_id) == verified.briefing
@@ -452,7 +458,64 @@ def _broken_documents(school: Workspace) -> dict[str, dict]:
     case("updated before created", lambda d: d["records"]["location"][0].update(
         updated="2001-01-01T00:00:00+00:00"))  # fmt: skip
     case("link to itself", lambda d: d["links"][0].update(b_id=d["links"][0]["a_id"]))
+    case("diagram places nothing", lambda d: d["diagram"].update({ghost: [0.0, 0.0]}))
     return cases
+
+
+def test_the_bundle_carries_the_schools_diagram_as_the_school_draws_it(
+    school: Workspace, chair: Workspace, outbox: Path
+) -> None:
+    from saferyp_desktop.domain.diagram import layout
+    from saferyp_desktop.services import chair as chair_service
+
+    person = next(r for r in school.table().of_kind(Kind.YOUNG_PERSON) if r.active)
+    school.save_diagram_positions({person.id: (-900.0, 1234.5)})  # the DSL dragged one
+    own = layout(school.table(), pinned=school.diagram_positions()).positions()
+    exchange.set_chair(school, chair.key_card())
+    result = exchange.export_bundle(school, outbox / "b.sypbundle")
+    verified = read_bundle(
+        (outbox / "b.sypbundle").read_bytes(), identity=chair.keys().age_identity
+    )
+    sent = verified.mapping["diagram"]
+    assert set(sent) == set(own)
+    assert sent[person.id] == [-900.0, 1234.5]
+    # To a tenth of a point, as the bundle writes them.
+    assert max(max(abs(sent[i][0] - x), abs(sent[i][1] - y)) for i, (x, y) in own.items()) < 0.051
+
+    exchange.open_bundle(chair, outbox / "b.sypbundle", accept_new_key=result.fingerprint)
+    [sub] = chair_service.current_submissions(chair)
+    drawn = layout(sub.table, pinned=sub.diagram_positions)
+    assert drawn.positions() == {i: (x, y) for i, (x, y) in sub.diagram_positions.items()}
+    assert drawn.position(person.id) == (-900.0, 1234.5)
+
+
+def test_a_bundle_without_diagram_positions_still_opens(
+    school: Workspace, chair: Workspace, outbox: Path
+) -> None:
+    from saferyp_desktop.services import chair as chair_service
+
+    document = exchange.mapping_document(school, DataLevel.INITIALS, exchange.find_meeting(school))
+    del document["diagram"]  # as bundles were written before they carried it
+    path = outbox / "old.sypbundle"
+    path.write_bytes(_signed(school, chair, document))
+    exchange.open_bundle(chair, path, accept_new_key=school.keys().fingerprint)
+    [sub] = chair_service.current_submissions(chair)
+    assert sub.diagram_positions == {}
+
+
+@pytest.mark.parametrize(
+    "placed",
+    [
+        {"00000000-0000-4000-8000-000000000000": [1e9, 0.0]},  # absurdly far
+        {"00000000-0000-4000-8000-000000000000": [1.0]},  # not a point
+        {"00000000-0000-4000-8000-000000000000": ["1", "2"]},  # not numbers
+        {"not an id": [1.0, 2.0]},
+    ],
+)
+def test_the_schema_refuses_a_malformed_diagram(school: Workspace, placed: dict) -> None:
+    document = exchange.mapping_document(school, DataLevel.INITIALS, exchange.find_meeting(school))
+    document["diagram"] = placed
+    assert schema_problem(MAPPING_SCHEMA, document)
 
 
 def test_broken_mappings_are_refused_and_change_nothing(

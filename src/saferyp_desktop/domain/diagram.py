@@ -706,6 +706,24 @@ def layout(
         edges = [e for e in edges if e.a_id in shown and e.b_id in shown]
     order = {record.id: i for i, (record, _) in enumerate(nodes)}
     edges = _with_lanes(edges, order)
+    if pinned and nodes and all(record.id in pinned for record, _ in nodes):
+        # Every node placed already (a school's own diagram, carried in its bundle, or
+        # every node dragged): nothing to lay out.
+        return DiagramLayout(
+            {
+                record.id: DiagramNode(
+                    record.id,
+                    record.code,
+                    node_type,
+                    record,
+                    float(pinned[record.id][0]),
+                    float(pinned[record.id][1]),
+                    True,
+                )
+                for record, node_type in nodes
+            },
+            edges,
+        )
 
     n = len(nodes)
     neighbour_sets: list[set[int]] = [set() for _ in range(n)]

@@ -29,7 +29,7 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from reportlab.lib.colors import Color, HexColor
@@ -46,7 +46,7 @@ from reportlab.platypus import (
 )
 
 from saferyp_desktop.domain.checks import Finding
-from saferyp_desktop.domain.diagram import SAME_HEX, SCHOOL_HEX, DiagramLayout, layout
+from saferyp_desktop.domain.diagram import SAME_HEX, SCHOOL_HEX, DiagramLayout, Point, layout
 from saferyp_desktop.domain.levels import LEVEL_TITLES, DataLevel
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.matching import AreaPlace
@@ -142,6 +142,8 @@ class PackSchool:
     dsl: str = ""
     deputy: str = ""
     wisc_confirmed: str = ""
+    # Where the school draws its diagram's nodes (from its bundle); empty: laid out here.
+    diagram_positions: dict[str, Point] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -413,6 +415,7 @@ def _school_briefing(school: PackSchool, data: PackData) -> BriefingData:
         demo=school.demo,
         created=data.created,
         meeting_planned=school.meeting_planned,
+        pinned=school.diagram_positions,
     )
 
 

@@ -65,8 +65,12 @@ def briefing_data(
     today: date | None = None,
     document_id: str | None = None,
     created: datetime | None = None,
+    diagram_positions: dict[str, tuple[float, float]] | None = None,
 ) -> BriefingData:
-    """Everything the briefing prints, gathered from ``workspace``."""
+    """Everything the briefing prints, gathered from ``workspace``. ``diagram_positions``
+    (every node's, as
+    :func:`saferyp_desktop.services.exchange.diagram_positions` gives them) spares laying the
+    diagram out again; without them, the diagram is laid out around the dragged nodes."""
     try:
         level = DataLevel(level)
     except ValueError:
@@ -93,7 +97,7 @@ def briefing_data(
         findings=run_checks(table, meeting.date, profile.currency_window_weeks),
         harm_types_seen=list(state.harm_types_seen) if state is not None else None,
         no_harm_types=bool(state and state.no_harm_types),
-        pinned=workspace.diagram_positions(),
+        pinned=diagram_positions or workspace.diagram_positions(),
         document_id=document_id or uuid.uuid4().hex,
         demo=details.demo,
         created=created or now(),
@@ -107,10 +111,16 @@ def briefing_bytes(
     meeting_id: str | None = None,
     today: date | None = None,
     document_id: str | None = None,
+    diagram_positions: dict[str, tuple[float, float]] | None = None,
 ) -> bytes:
     """The briefing PDF, in memory (a bundle embeds it). Writes nothing, audits nothing."""
     data = briefing_data(
-        workspace, level=level, meeting_id=meeting_id, today=today, document_id=document_id
+        workspace,
+        level=level,
+        meeting_id=meeting_id,
+        today=today,
+        document_id=document_id,
+        diagram_positions=diagram_positions,
     )
     return build_briefing(data)
 

@@ -136,6 +136,17 @@ class SchoolSubmission:
     mapping: dict[str, Any] = field(repr=False)
     table: MappingTable = field(repr=False)
 
+    @property
+    def diagram_positions(self) -> dict[str, tuple[float, float]]:
+        """Where the school draws each node of its diagram (empty from a bundle made
+        before bundles carried it: the diagram is then laid out here)."""
+        return diagram_positions_of(self.mapping)
+
+
+def diagram_positions_of(mapping: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """The diagram positions a (checked) mapping.json carries, by record id."""
+    return {node_id: (x, y) for node_id, (x, y) in mapping.get("diagram", {}).items()}
+
 
 def _day(value: date | str) -> date:
     if isinstance(value, datetime):
@@ -436,6 +447,40 @@ def combined_table(
     and the sets of records the chair confirmed as the same (drawn joined, never merged)."""
     subs, found, decisions = _matching(workspace, meeting_date)
     return _combined(subs, found, _confirmed(decisions))
+
+
+@dataclass
+class AcrossSchools:
+    """The current submissions, read and matched once, and what is worked out from them.
+
+    :func:`candidates`, :func:`combined_table` and :func:`area_places` each read every
+    submission and match them again; a page showing all three asks :func:`across_schools`
+    once instead, and gets the same answers from these methods.
+    """
+
+    subs: list[SchoolSubmission]
+    found: list[Candidate]
+    decisions: dict[str, MatchDecision]
+
+    def candidates(self) -> list[CandidateView]:
+        """As :func:`candidates`."""
+        by_urn = {s.urn: s for s in self.subs}
+        return [_view(c, by_urn, self.decisions) for c in self.found]
+
+    def combined_table(self) -> tuple[MappingTable, dict[str, str], list[set[str]]]:
+        """As :func:`combined_table`."""
+        return _combined(self.subs, self.found, _confirmed(self.decisions))
+
+    def area_places(self) -> list[AreaPlace]:
+        """As :func:`area_places`."""
+        if not self.subs:
+            return []
+        return _area_places(_school_tables(self.subs), _confirmed(self.decisions), self.found)
+
+
+def across_schools(workspace: Workspace, meeting_date: date | str | None = None) -> AcrossSchools:
+    """The current submissions (for ``meeting_date``, if given), read and matched once."""
+    return AcrossSchools(*_matching(workspace, meeting_date))
 
 
 # -- the meeting record ------------------------------------------------------------------------
@@ -755,6 +800,7 @@ def pack_data(
                 dsl=school.get("dsl", ""),
                 deputy=school.get("deputy", ""),
                 wisc_confirmed=school.get("wisc_confirmed", ""),
+                diagram_positions=sub.diagram_positions,
             )
         )
     table, school_of, joined = _combined(subs, found, confirmed)

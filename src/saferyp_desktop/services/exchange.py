@@ -55,6 +55,7 @@ from saferyp_desktop.crypto.keys import (
     parse_recipient,
 )
 from saferyp_desktop.domain.checks import Check, Finding, run_checks, summary
+from saferyp_desktop.domain.diagram import layout
 from saferyp_desktop.domain.levels import (
     DataLevel,
     NameScrubber,
@@ -322,8 +323,21 @@ def _sort_key(record: Record) -> tuple[int, int, str]:
     return (list(Kind).index(record.kind), len(record.code), record.code)
 
 
+def diagram_positions(workspace: Workspace) -> dict[str, tuple[float, float]]:
+    """Where every node of the school's spider diagram is drawn (by record id), laid
+    out around the nodes the DSL dragged: the bundle carries them, so the chair and the
+    pack show the diagram as the school sees it."""
+    drawn = layout(workspace.table(), pinned=workspace.diagram_positions() or None)
+    return {
+        node_id: (round(x, 1), round(y, 1)) for node_id, (x, y) in drawn.positions().items()
+    }
+
+
 def mapping_document(
-    workspace: Workspace, level: DataLevel | str, meeting: Meeting | None
+    workspace: Workspace,
+    level: DataLevel | str,
+    meeting: Meeting | None,
+    positions: dict[str, tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     """The workspace's mapping table as ``mapping.json`` (docs/schemas/mapping.schema.json).
 
@@ -333,6 +347,8 @@ def mapping_document(
     codes level the free text of links and evidence goes too. ``meeting``, if given,
     stands in for the stored record of the same id (so an export can send the meeting
     as it will be once sent), and its date is the document's ``meeting_date``.
+    ``positions`` (:func:`diagram_positions`, worked out if not given) place the
+    diagram's nodes.
     """
     level = DataLevel(level)
     table = workspace.table()
@@ -358,6 +374,8 @@ def mapping_document(
         if item.active and (item.subject_id in ids or item.subject_id in link_ids)
     ]
     details = workspace.details
+    if positions is None:
+        positions = diagram_positions(workspace)
     return {
         "format": MAPPING_FORMAT,
         "version": MAPPING_VERSION,
@@ -382,6 +400,9 @@ def mapping_document(
             to_dict(redact_evidence(item, level, scrub))
             for item in sorted(evidence, key=lambda x: x.id)
         ],
+        "diagram": {
+            node_id: [x, y] for node_id, (x, y) in sorted(positions.items()) if node_id in ids
+        },
     }
 
 
@@ -444,11 +465,18 @@ def suggested_bundle_name(workspace: Workspace, meeting: Meeting) -> str:
     return f"submission-{workspace.details.urn}-{meeting.date.isoformat()}{BUNDLE_SUFFIX}"
 
 
-def _briefing(workspace: Workspace, meeting: Meeting) -> bytes | None:
-    """The briefing PDF at initials, to travel inside the bundle."""
+def _briefing(
+    workspace: Workspace, meeting: Meeting, positions: dict[str, tuple[float, float]]
+) -> bytes | None:
+    """The briefing PDF at initials, to travel inside the bundle, its diagram drawn as
+    the bundle places it."""
     from saferyp_desktop.services.briefing import briefing_bytes  # reportlab: only when sent
 
-    return bytes(briefing_bytes(workspace, level=BRIEFING_LEVEL, meeting_id=meeting.id))
+    return bytes(
+        briefing_bytes(
+            workspace, level=BRIEFING_LEVEL, meeting_id=meeting.id, diagram_positions=positions
+        )
+    )
 
 
 def check_out_path(workspace: Workspace, out: Path, overwrite: bool, what: str = "bundle") -> Path:
@@ -510,8 +538,9 @@ def export_bundle(
         bundles=[*meeting.bundles, bundle_id],
         updated=max(now(), meeting.created),
     )
-    document = mapping_document(workspace, level, sent)
-    briefing = _briefing(workspace, meeting) if include_briefing else None
+    positions = diagram_positions(workspace)
+    document = mapping_document(workspace, level, sent, positions)
+    briefing = _briefing(workspace, meeting, positions) if include_briefing else None
     chair_info = chair(workspace)
     keys = workspace.keys()
     passphrase = None if chair_info else generate_bundle_passphrase()
@@ -688,6 +717,9 @@ def table_from_mapping(mapping: dict[str, Any]) -> MappingTable:
                 f"evidence/{index}", "is about a record or link the bundle does not hold"
             )
         evidence.append(item)
+    placed = sorted(set(mapping.get("diagram", {})) - ids)
+    if placed:
+        raise _invalid("diagram", "places a record the bundle does not hold")
     return MappingTable.of(records, links, evidence)
 
 
