@@ -35,9 +35,7 @@ _DIRECT_DEPENDENCIES = (
     "pyrage",
     "cryptography",
     "openpyxl",
-    "networkx",
     "zxcvbn",
-    "jsonschema",
     "fastjsonschema",
     "pypdfium2",
 )
