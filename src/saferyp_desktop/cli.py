@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from saferyp_desktop import __version__
 from saferyp_desktop.errors import (
+    FileAlreadyExists,
     PassphraseUnavailable,
     SaferypError,
     UsageError,
@@ -383,9 +384,9 @@ def _meeting_date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(
-            f"“{text}” is not a meeting date; name a meeting by its date (YYYY-MM-DD)."
-        ) from None
+        from saferyp_desktop.services.exchange import date_hint
+
+        raise UsageError(date_hint(text)) from None
 
 
 def cmd_briefing(args: argparse.Namespace) -> int:
@@ -598,7 +599,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("Name a command; “saferyp --help” lists them.")
         return args.handler(args)
     except SaferypError as error:
-        print(error.message, file=sys.stderr)
+        message = error.message
+        if isinstance(error, FileAlreadyExists) and "--force" not in message:
+            message = message.removesuffix(".") + " (add --force to replace it)."
+        print(message, file=sys.stderr)
         for problem in getattr(error, "problems", [])[:200]:
             print(f"  - {problem}", file=sys.stderr)
         return error.exit_code

@@ -410,11 +410,18 @@ def test_trust_bundle_and_open_edges(
     code, out, err = run(capsys, "bundle", school)
     assert (code, out) == (20, "")
     one_sentence(err)
+    assert "add --force to replace it" in err
     assert snapshot(tmp_path) == before
     code, out, err = run(capsys, "bundle", school, "--force", "--level", "codes")
     assert (code, err) == (0, "") and "bundle 5 " in out and "(codes only)" in out
     code, _, err = run(capsys, "bundle", school, "--meeting", "1999-01-01", "--out", "x.sypbundle")
     assert code == 41 and not (tmp_path / "x.sypbundle").exists()
+    # A date written day first is read back the way the program wants it.
+    code, _, err = run(capsys, "bundle", school, "--meeting", "16/12/2026", "--out", "x.sypbundle")
+    assert code == 2 and "2026-12-16" in err and not (tmp_path / "x.sypbundle").exists()
+    one_sentence(err)
+    code, _, err = run(capsys, "pack", chair, "--meeting", "16.12.2026", "--out", "p.pdf")
+    assert code == 2 and "2026-12-16" in err and not (tmp_path / "p.pdf").exists()
     code, _, err = run(capsys, "bundle", chair, "--out", "y.sypbundle")
     assert code == 2 and not (tmp_path / "y.sypbundle").exists()
 

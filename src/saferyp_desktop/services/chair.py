@@ -74,6 +74,7 @@ from saferyp_desktop.services.exchange import (
     BUNDLE_SUFFIX,
     META_BUNDLE_SEQUENCE,
     check_out_path,
+    date_hint,
     stored_table,
 )
 from saferyp_desktop.services.workspace import Workspace
@@ -156,7 +157,7 @@ def _day(value: date | str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise UsageError(f"“{value}” is not a meeting date (YYYY-MM-DD).") from None
+        raise UsageError(date_hint(str(value))) from None
 
 
 def _require_chair(workspace: Workspace) -> None:

@@ -158,6 +158,7 @@ _CHAIR_KEYS = (
 )
 WITHHELD = "(withheld at the codes-only level)"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DAY_FIRST_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")  # 16/12/2026, as people write
 _SIDE_SUFFIXES = ("-wal", "-shm", "-journal", ".lock")
 
 
@@ -429,6 +430,17 @@ class BundleResult:
         return self.passphrase is not None
 
 
+def date_hint(text: str) -> str:
+    """What to say when ``text`` is not a YYYY-MM-DD date: the date it looks like, written
+    the way the program reads dates, if it is one written day first (16/12/2026)."""
+    written = _DAY_FIRST_DATE.fullmatch(text.strip())
+    if written:
+        day, month, year = (int(part) for part in written.groups())
+        with contextlib.suppress(ValueError):
+            return f"Write the meeting's date as {date(year, month, day).isoformat()} (year, month, day)."
+    return f"“{text}” is not a meeting date (YYYY-MM-DD)."
+
+
 def find_meeting(workspace: Workspace, ref: str | None = None) -> Meeting:
     """A meeting by its date (``YYYY-MM-DD``), code (``MT-02``) or id; or, with no
     ``ref``, the next upcoming one."""
@@ -453,6 +465,8 @@ def find_meeting(workspace: Workspace, ref: str | None = None) -> Meeting:
             raise RecordNotFound(f"There is no meeting on {day.isoformat()} in this workspace.")
         return meeting
     found = [m for m in meetings if ref in (m.id, m.code)]
+    if not found and _DAY_FIRST_DATE.fullmatch(ref):
+        raise UsageError(date_hint(ref))
     if not found:
         raise RecordNotFound(
             "There is no such meeting in this workspace; name it by its date (YYYY-MM-DD)."
