@@ -346,6 +346,35 @@ def test_a_schools_view_shows_its_tables_read_only(
     assert (target.stat().st_mode & 0o077) == 0
 
 
+def test_a_schools_view_says_it_is_reading_then_shows_that_schools_rows(
+    qtbot, window: ChairWindow, scripted, made: Exchange
+) -> None:
+    open_both(qtbot, window, scripted, made)
+    one, two = window.schools[SCHOOL_ONE], window.schools[SCHOOL_TWO]
+    assert one.submission is None and two.submission is None  # nothing read before shown
+    window.navigation.setCurrentRow(  # a click on the school in the navigation list
+        next(r for r in range(window.navigation.count())
+             if window.navigation.item(r).data(Qt.ItemDataRole.UserRole) == f"school:{SCHOOL_TWO}")
+    )
+    assert window.stack.currentWidget() is two
+    # The table is read off the GUI thread: meanwhile the page says so, and shows no rows.
+    assert two.loading and two.loading_label.isVisibleTo(two)
+    assert two.summary.school in two.loading_label.text()
+    assert not two.tabs.isVisibleTo(two) and not two.sections
+    qtbot.waitUntil(lambda: not two.loading, timeout=20000)
+    assert not two.loading_label.isVisibleTo(two) and two.tabs.isVisibleTo(two)
+    section = two.sections[Kind.YOUNG_PERSON]
+    assert section.model.rowCount() == 60
+    table = two.submission.table()
+    shown = {section.model.index(r, 0).data() for r in range(section.model.rowCount())}
+    assert shown == {r.code for r in table.of_kind(Kind.YOUNG_PERSON)}
+    # every row is the shown school's own record, none of the other school's
+    other = exchange.submission_table(window.session.workspace, one.summary.id)
+    assert not set(table.records) & set(other.records)
+    assert all(section.model.record_at(r).id in table.records for r in range(section.model.rowCount()))
+    assert one.submission is None  # the other school is still not read
+
+
 def test_every_section_of_a_school_is_read_only(qtbot, window: ChairWindow, scripted, made) -> None:
     open_both(qtbot, window, scripted, made)
     page = window.show_school(SCHOOL_TWO)
@@ -496,7 +525,9 @@ def test_a_match_shows_its_record_in_the_schools_view(qtbot, window: ChairWindow
     qtbot.mouseClick(page.show_button, LEFT)
     first = adult.members[0]
     assert window.current_key() == f"school:{first.urn}"
-    section = window.schools[first.urn].sections[Kind.ADULT]
+    school = window.schools[first.urn]
+    qtbot.waitUntil(lambda: Kind.ADULT in school.sections, timeout=20000)  # once read
+    section = school.sections[Kind.ADULT]
     assert section.editor.record_id == first.record_id
 
 

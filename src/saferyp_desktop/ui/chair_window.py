@@ -577,7 +577,7 @@ class ChairWindow(QMainWindow):
         if focus is not None:
             focus()
             return
-        if isinstance(page, SchoolPage):
+        if isinstance(page, SchoolPage) and page.submission is not None:
             widget = page.tabs.currentWidget()
             section = next((s for s in page.sections.values() if s.parent() is widget), None)
             if section is not None:

@@ -2,16 +2,16 @@
 the same tables, filter and detail as the school's own window, and its spider diagram.
 
 The submitted table is rebuilt from the signed ``mapping.json`` the chair's workspace
-holds, in memory, the first time the page is shown. The school's briefing PDF, if it
-sent one, is never written anywhere unasked: the chair saves it where they choose, or
-prints it.
+holds, in memory, on a worker thread, the first time the page is shown. The school's
+briefing PDF, if it sent one, is never written anywhere unasked: the chair saves it
+where they choose, or prints it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from saferyp_desktop.domain.levels import LEVEL_TITLES
+from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.records import Kind
 from saferyp_desktop.services import exchange
 from saferyp_desktop.services.exchange import SubmissionSummary
@@ -31,7 +32,7 @@ from saferyp_desktop.ui.chair.submission_session import SubmissionSession
 from saferyp_desktop.ui.dialogs import dialogs
 from saferyp_desktop.ui.sections.record_section import RecordSection
 from saferyp_desktop.ui.session import Session
-from saferyp_desktop.ui.tasks import error_sentence
+from saferyp_desktop.ui.tasks import Task, TaskContext, error_sentence
 
 PDF_FILTER = "PDF documents (*.pdf)"
 
@@ -66,7 +67,14 @@ def printing_available() -> bool:
 
 
 class SchoolPage(QWidget):
-    """A school's current submission, read-only. Built empty; filled when first shown."""
+    """A school's current submission, read-only.
+
+    Made empty and cheap (the window makes one per school); the first time it is shown
+    it builds its widgets and reads the submitted table on a worker thread, saying so
+    meanwhile, then shows the sections; ``loaded`` tells when they can show it.
+    """
+
+    loaded = Signal()
 
     def __init__(self, session: Session, summary: SubmissionSummary,
                  parent: QWidget | None = None) -> None:
@@ -78,9 +86,19 @@ class SchoolPage(QWidget):
         self.submission: SubmissionSession | None = None
         self.sections: dict[Kind, RecordSection] = {}
         self.diagram = None  # the SpiderDiagramView, once its tab is opened
+        self.loader: Task | None = None  # reading the submitted table, if now
         self._built: set[int] = set()
+        self._built_widgets = False
+        self._pending_record = ""  # to show once the table is read
         self._print_task = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 0)
 
+    def _build_widgets(self) -> None:
+        if self._built_widgets:
+            return
+        self._built_widgets = True
+        summary = self.summary
         self.title = QLabel(summary.school, self)
         self.title.setObjectName("schoolTitle")
         font = self.title.font()
@@ -118,6 +136,12 @@ class SchoolPage(QWidget):
         buttons.addStretch(1)
         head.addLayout(buttons)
 
+        self.loading_label = QLabel(self)
+        self.loading_label.setObjectName("schoolLoading")
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading_label.setWordWrap(True)
+        self.loading_label.hide()
+
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("schoolTabs")
         self.tabs.setDocumentMode(True)
@@ -129,9 +153,9 @@ class SchoolPage(QWidget):
             self.pages.append(page)
         self.tabs.currentChanged.connect(self._tab_changed)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 0)
+        layout = self.layout()
         layout.addLayout(head)
+        layout.addWidget(self.loading_label, 1)
         layout.addWidget(self.tabs, 1)
         self._show_facts()
 
@@ -153,26 +177,82 @@ class SchoolPage(QWidget):
         self.print_briefing_button.setEnabled(s.has_briefing)
         self.no_briefing_label.setVisible(not s.has_briefing)
 
+    @property
+    def loading(self) -> bool:
+        """The submitted table is being read."""
+        return self.loader is not None
+
     def ensure_loaded(self) -> None:
-        """Rebuild the submitted table (once) and show the first section."""
-        if self.submission is not None or self.session is None:
+        """Build the page and start reading the submitted table (once), off the GUI thread:
+        rebuilding a large school's from its signed bytes takes a good half second."""
+        if self.session is None:
             return
-        table = exchange.submission_table(self.session.workspace, self.summary.id)
+        self._build_widgets()
+        if self.submission is not None or self.loader is not None:
+            return
+        workspace, submission_id = self.session.workspace, self.summary.id
+
+        def job(_context: TaskContext) -> MappingTable:
+            return exchange.submission_table(workspace, submission_id)
+
+        self.loading_label.setText(self.tr("Reading the submission of %s…") % self.summary.school)
+        self.loading_label.show()
+        self.tabs.hide()
+        task = Task(job, self, name="saferyp-school")
+        task.succeeded.connect(self._table_read)
+        task.failed.connect(self._read_failed)
+        task.finished.connect(lambda: self._read_finished(task))
+        self.loader = task
+        task.start()
+
+    def _load_now(self) -> None:
+        """Read the submitted table on this thread, if it is not read yet (for a caller that
+        needs a section at once); a read running meanwhile is discarded."""
+        if self.session is None:
+            return
+        self._build_widgets()
+        if self.submission is not None:
+            return
+        if self.loader is not None:
+            self.loader.cancel()  # its result, if it still comes, is discarded
+            self.loader = None
+        self._table_read(exchange.submission_table(self.session.workspace, self.summary.id))
+
+    def _table_read(self, table: MappingTable) -> None:
+        if self.session is None or self.submission is not None:
+            return
         self.submission = SubmissionSession(
             self.session, table, meeting_date=self.summary.meeting_date,
             school=self.summary.school, urn=self.summary.urn, parent=self,
         )
         self.submission.presentationChanged.connect(self._presentation_changed)
+        self.loading_label.hide()
+        self.tabs.show()
         self._tab_changed(self.tabs.currentIndex())
+        record_id, self._pending_record = self._pending_record, ""
+        if record_id:
+            self.open_record(record_id)
+        self.loaded.emit()
+
+    def _read_failed(self, error: BaseException) -> None:
+        if self.session is not None:
+            self.loading_label.setText(error_sentence(error))
+
+    def _read_finished(self, task: Task) -> None:
+        if self.loader is task:
+            self.loader = None
+        task.deleteLater()
 
     def section(self, kind: Kind) -> RecordSection:
-        """The read-only section of ``kind`` (built if not yet opened)."""
-        self.ensure_loaded()
+        """The read-only section of ``kind``, built now (reading the table now if it is not
+        read yet: for scripts and tests; the window's own paths wait for the worker)."""
+        self._load_now()
         index = next(i for i, tab in enumerate(TABS) if tab.kind == kind)
         self._ensure_built(index)
         return self.sections[kind]
 
     def show_tab(self, key: str) -> QWidget:
+        """Show one tab (its section is built once the table is read)."""
         self.ensure_loaded()
         self.tabs.setCurrentIndex(TAB_INDEX[key])
         return self.pages[TAB_INDEX[key]]
@@ -208,9 +288,14 @@ class SchoolPage(QWidget):
         view.refresh(self.submission.table())
 
     def open_record(self, record_id: str) -> bool:
-        """Show one of this school's records in its section."""
+        """Show one of this school's records in its section (once the table is read, if it
+        is being read now: then True means only that it will be looked for)."""
         if self.submission is None:
-            return False
+            if self.session is None:
+                return False
+            self._pending_record = record_id
+            self.ensure_loaded()
+            return True
         record = self.submission.table().get(record_id)
         if record is None or not any(tab.kind == record.kind for tab in TABS):
             return False
@@ -271,15 +356,18 @@ class SchoolPage(QWidget):
     # -- locking -------------------------------------------------------------------------------
     def clear(self) -> None:
         """Forget the submission and everything shown (the workspace is locking)."""
+        if self.loader is not None:
+            self.loader.cancel()  # its result, if it still comes, is discarded
+        self._pending_record = ""
         for section in self.sections.values():
             section.clear()
         if self.diagram is not None:
-            from saferyp_desktop.domain.mapping import MappingTable
-
             self.diagram.refresh(MappingTable())
         if self.submission is not None:
             self.submission.close()
         self.submission = None
         self.session = None
-        self.facts.clear()
-        self.title.clear()
+        if self._built_widgets:
+            self.facts.clear()
+            self.title.clear()
+            self.loading_label.clear()
