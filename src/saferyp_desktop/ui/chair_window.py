@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -41,6 +41,7 @@ from saferyp_desktop.ui.chair.inbox import InboxPage, current_submissions
 from saferyp_desktop.ui.chair.school_view import SchoolPage
 from saferyp_desktop.ui.dialogs import dialogs
 from saferyp_desktop.ui.main_window import DEMO_BANNER_STYLE
+from saferyp_desktop.ui.opener import warm_up
 from saferyp_desktop.ui.session import Session
 from saferyp_desktop.ui.settings import Preferences
 
@@ -53,6 +54,18 @@ PAGES = (
 )
 PAGE_TITLES = {key: title for key, title, _ in PAGES}
 SCHOOL_SHORTCUTS = 9  # Ctrl+Shift+1 … Ctrl+Shift+9 open the first nine schools
+# What the pages other than the inbox import (the chair's services bring reportlab, a
+# good half second): imported on a worker thread once the window shows, so opening
+# a page does not stop the window for it.
+PAGES_WARM_UP = (
+    "saferyp_desktop.services.chair",
+    "saferyp_desktop.ui.chair.across",
+    "saferyp_desktop.ui.chair.meeting",
+    "saferyp_desktop.ui.chair.outcomes",
+    "saferyp_desktop.ui.printing",
+    "saferyp_desktop.ui.diagram",
+)
+PAGES_WARM_UP_DELAY_MS = 500
 _KEY = Qt.ItemDataRole.UserRole
 
 
@@ -92,6 +105,7 @@ class ChairWindow(QMainWindow):
         self._restore_window_state()
         self.inbox.refresh()
         self.show_page("inbox")
+        QTimer.singleShot(PAGES_WARM_UP_DELAY_MS, self, lambda: warm_up(PAGES_WARM_UP))
 
     # -- building -------------------------------------------------------------------------
     def _build_central(self, session: Session) -> None:
