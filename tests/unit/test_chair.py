@@ -255,6 +255,33 @@ def test_area_places_and_the_combined_table(chair: Workspace, demos: dict) -> No
             assert school_of[record_id] == sub.urn
 
 
+def test_across_schools_reads_and_matches_once_and_answers_as_each_function(
+    chair: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = chair_service.candidates(chair)[0]
+    chair_service.decide(chair, first.key, "confirmed")  # a joined pair, a place counted once
+    reads: list[int] = []
+    read = chair_service.current_submissions
+
+    def counted(*args, **kwargs):
+        reads.append(1)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(chair_service, "current_submissions", counted)
+    found = chair_service.across_schools(chair)
+    candidates, (table, school_of, joined), places = (
+        found.candidates(), found.combined_table(), found.area_places()
+    )
+    assert len(reads) == 1  # every school's table rebuilt once, matched once
+    assert [s.urn for s in found.subs] == [s.urn for s in read(chair)]
+    assert candidates == chair_service.candidates(chair)
+    assert candidates[0].decision == "confirmed"
+    table_each, school_of_each, joined_each = chair_service.combined_table(chair)
+    assert table.records == table_each.records and table.links == table_each.links
+    assert school_of == school_of_each and joined == joined_each and joined
+    assert places == chair_service.area_places(chair)
+
+
 # -- the meeting record -------------------------------------------------------------------------------
 def test_the_meeting_is_made_from_the_submissions_once(world: World, chair: Workspace) -> None:
     assert chair_service.find_meeting(chair, world.day) is None

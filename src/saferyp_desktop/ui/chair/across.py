@@ -119,19 +119,22 @@ class AcrossData:
     joined: list[set[str]] = field(default_factory=list)
     places: list[AreaPlace] = field(default_factory=list)
     schools: dict[str, str] = field(default_factory=dict)  # URN → name, in order
+    drawing: MappingTable = field(default_factory=MappingTable)  # drawing_table(table, joined)
 
 
 def gather(workspace) -> AcrossData:
-    """Candidates, the combined table and the area's places, from the current submissions."""
-    subs = chair.current_submissions(workspace)
-    table, school_of, joined = chair.combined_table(workspace)
+    """Candidates, the combined table (and its drawing) and the area's places, from the
+    current submissions read and matched once."""
+    found = chair.across_schools(workspace)
+    table, school_of, joined = found.combined_table()
     return AcrossData(
-        candidates=chair.candidates(workspace),
+        candidates=found.candidates(),
         table=table,
         school_of=school_of,
         joined=joined,
-        places=chair.area_places(workspace),
-        schools={s.urn: s.school for s in subs},
+        places=found.area_places(),
+        schools={s.urn: s.school for s in found.subs},
+        drawing=drawing_table(table, joined),
     )
 
 
@@ -752,7 +755,7 @@ class AcrossSchoolsPage(QWidget):
             return (bar, same_words) if edge.id.startswith(JOINED_PREFIX) else None
 
         self.diagram.set_combined_style(ring_of.get, edge_style)
-        self.diagram.refresh(drawing_table(data.table, data.joined))
+        self.diagram.refresh(data.drawing)
         self._diagram_stale = False
 
     def _diagram_record_activated(self, record_id: str) -> None:

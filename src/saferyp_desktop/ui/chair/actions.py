@@ -115,11 +115,12 @@ class MeetingContext:
 
 def gather_meeting(workspace, day: date) -> MeetingContext:
     """The submissions, candidates, meeting record and agreed actions for ``day``."""
-    subs = chair.current_submissions(workspace, day)
+    found = chair.across_schools(workspace, day)  # read and matched once
+    subs = found.subs
     context = MeetingContext(
         day=day,
         subs=subs,
-        candidates=chair.candidates(workspace, day) if len(subs) > 1 else [],
+        candidates=found.candidates() if len(subs) > 1 else [],
         meeting=chair.find_meeting(workspace, day),
         actions=[a for a in chair.meeting_actions(workspace, day) if a.active],
     )
