@@ -585,6 +585,9 @@ def test_the_meeting_record_and_an_agreed_action(
     assert page.day() is not None
     assert page.stack.currentIndex() == 0 and page.start_button.isVisibleTo(page)
     qtbot.mouseClick(page.start_button, LEFT)
+    # Made off the GUI thread (every school's submission is read): meanwhile it says so.
+    assert page.busy and page.start_task is not None and not page.start_button.isEnabled()
+    assert "Starting the meeting record" in page.start_label.text()
     wait_idle(qtbot, window)
     assert page.stack.currentIndex() == 1
     meeting = chair.find_meeting(window.session.workspace, page.day())

@@ -107,6 +107,7 @@ class MeetingPage(QWidget):
         self._loading = False
         self.action_dialog: ActionDialog | None = None
         self.pack_task: Task | None = None
+        self.start_task: Task | None = None  # starting the meeting record, if now
         self._select_after: str | None = None  # an action to select once shown
         self.refresher = Refresher(self._job, self, name="saferyp-meeting")
         self.refresher.gathered.connect(self._gathered)
@@ -343,7 +344,8 @@ class MeetingPage(QWidget):
     # -- showing -------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self.refresher.busy
+        """Reading the meeting, or starting its record."""
+        return self.refresher.busy or self.start_task is not None
 
     def refresh(self) -> None:
         """Read the meeting on the chosen date again, off the GUI thread (keeping edits not
@@ -560,18 +562,42 @@ class MeetingPage(QWidget):
         if self.context is not None and self.context.meeting is not None:
             self._show_meeting(self.context.meeting)
 
-    def start_record(self) -> None:
-        """Make the meeting record for the chosen date from the schools' submissions."""
+    def start_record(self) -> Task | None:
+        """Make the meeting record for the chosen date from the schools' submissions, off
+        the GUI thread (it reads every school's submission)."""
         day = self.date_chooser.day()
-        if self.session is None or day is None:
-            return
-        try:
-            chair.meeting(self.session.workspace, day)
-        except SaferypError as error:
-            dialogs().error(self, self.tr("Meeting not started"), error.message)
+        if self.session is None or day is None or self.start_task is not None:
+            return None
+        workspace = self.session.workspace
+
+        def job(_context: TaskContext) -> Meeting:
+            return chair.meeting(workspace, day)
+
+        task = Task(job, self, name="saferyp-meeting-start")
+        task.succeeded.connect(self._record_started)
+        task.failed.connect(self._start_failed)
+        task.finished.connect(self._start_finished)
+        self.start_task = task
+        self.start_button.setEnabled(False)
+        self.start_label.setText(self.tr("Starting the meeting record for %s…") % day.isoformat())
+        task.start()
+        return task
+
+    def _record_started(self, _record: Meeting) -> None:
+        if self.session is None:
             return
         self.changed.emit()
         self.refresh()
+
+    def _start_failed(self, error: BaseException) -> None:
+        if self.session is not None:
+            dialogs().error(self, self.tr("Meeting not started"), error_sentence(error))
+
+    def _start_finished(self) -> None:
+        task, self.start_task = self.start_task, None
+        if task is not None:
+            task.deleteLater()
+        self.start_button.setEnabled(True)
 
     # -- agreed actions -------------------------------------------------------------------------------
     def selected_action_id(self) -> str | None:
