@@ -8,6 +8,7 @@ and the bundle reader with the six words or the chair's own key).
 
 from __future__ import annotations
 
+import gc
 import shutil
 import stat
 import subprocess
@@ -718,6 +719,37 @@ def test_a_task_reports_its_result_error_and_cancelling_on_the_gui_thread(qtbot,
     # While tasks ran the GUI thread got the GIL back sooner; now it is as it was.
     assert sys.getswitchinterval() == switch_interval
     QApplication.processEvents()
+
+
+def test_while_a_task_runs_no_full_garbage_collection_walks_what_the_window_holds(
+    qtbot, qapp, chair_workspace: Workspace
+) -> None:
+    session = Session(chair_workspace)
+    gc.unfreeze()
+    thresholds = gc.get_threshold()
+    held = [[n] for n in range(1000)]  # what a window holds: alive before the job starts
+    seen: dict[str, object] = {}
+
+    def job(_context):
+        seen["thresholds"] = gc.get_threshold()
+        seen["frozen"] = gc.get_freeze_count()
+        return [[n] for n in range(1000)]  # the job's result, kept by the window
+
+    task = Task(job)
+    with qtbot.waitSignal(task.succeeded, timeout=5000) as got:
+        task.start()
+    qtbot.waitUntil(lambda: not task.running, timeout=5000)
+    # Only the young generations were collected meanwhile, and what lived before was left
+    # out of collection (a full collection would hold the GIL while it walked it all).
+    young, middle, full = seen["thresholds"]
+    assert (young, middle) == thresholds[:2] and full > 1000 * thresholds[2]
+    assert seen["frozen"] >= len(held)
+    # Afterwards: collections as before, the result left out of them too.
+    assert gc.get_threshold() == thresholds
+    assert gc.get_freeze_count() >= len(held) + len(got.args[0])
+    # Closing the workspace gives the collector everything back.
+    session.close()
+    assert gc.get_freeze_count() == 0
 
 
 def test_suggested_file_names_carry_no_personal_name(session: Session) -> None:

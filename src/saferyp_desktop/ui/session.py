@@ -9,6 +9,7 @@ never write storage themselves.
 from __future__ import annotations
 
 import copy
+import gc
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -157,6 +158,9 @@ class Session(QObject):
         self.undo_stack.clear()
         self.workspace.close()
         self.closed.emit()
+        # What background tasks froze out of garbage collection (ui.tasks) is walked
+        # again: what the windows held goes now, reference cycles too.
+        gc.unfreeze()
 
     # -- internals -----------------------------------------------------------------
     def _current(self, item: Item) -> Item | None:

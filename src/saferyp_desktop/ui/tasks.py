@@ -13,6 +13,7 @@ serialises its connection between threads.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import sys
 import threading
@@ -34,6 +35,8 @@ PROGRESS_DELAY_MS = 300
 # call into a Python-made widget needs it, and Python's default (5 ms per hand-over)
 # makes a window that repaints a table wait for hundreds of them. Restored afterwards.
 BUSY_SWITCH_INTERVAL_S = 0.0005
+# The oldest generation's threshold while a job runs: never reached (see _SwitchInterval).
+NO_FULL_COLLECTION = 1 << 30
 
 
 def tr(text: str) -> str:
@@ -69,23 +72,43 @@ Job = Callable[[TaskContext], Any]
 
 
 class _SwitchInterval:
-    """Shortens Python's thread switch interval while any task runs (GUI thread only)."""
+    """While any task runs (GUI thread only): Python's thread switch interval shortened,
+    and no full garbage collection.
+
+    A full collection holds the GIL for as long as it walks every tracked object, on
+    whichever thread it falls: with a chair's forty schools in memory, a quarter of a
+    second in which the window cannot paint. So while a job runs only the young
+    generations are collected (they hold the short-lived garbage, cycles included), and
+    what is alive when a job starts or ends (tables, records, widgets, the job's result)
+    is frozen out of collection (``gc.freeze``): it lives long. Frozen objects are still
+    freed by reference counting; only a reference cycle among them, dropped later, waits
+    for ``gc.unfreeze()``, which ``Session.close`` calls.
+    """
 
     running = 0
     saved = 0.0
+    saved_thresholds: tuple[int, ...] = ()
 
     @classmethod
     def enter(cls) -> None:
         if cls.running == 0:
             cls.saved = sys.getswitchinterval()
             sys.setswitchinterval(min(cls.saved, BUSY_SWITCH_INTERVAL_S))
+            cls.saved_thresholds = gc.get_threshold()
+            young, middle, _full = cls.saved_thresholds
+            gc.set_threshold(young, middle, NO_FULL_COLLECTION)
+        gc.freeze()  # cheap: the tracked objects change lists
         cls.running += 1
 
     @classmethod
     def leave(cls) -> None:
         cls.running = max(0, cls.running - 1)
-        if cls.running == 0 and cls.saved:
-            sys.setswitchinterval(cls.saved)
+        gc.freeze()  # the job's result, and what survived it
+        if cls.running == 0:
+            if cls.saved:
+                sys.setswitchinterval(cls.saved)
+            if cls.saved_thresholds:
+                gc.set_threshold(*cls.saved_thresholds)
 
 
 def _emit(signal, *args) -> None:
