@@ -33,6 +33,7 @@ from saferyp_desktop.services.workspace import Workspace, WorkspaceDetails
 from saferyp_desktop.storage.database import use_fast_kdf_for_tests
 from saferyp_desktop.ui import dialogs as dialogs_module
 from saferyp_desktop.ui.app_controller import default_main_window
+from saferyp_desktop.ui.chair import across
 from saferyp_desktop.ui.chair.across import JOINED_PREFIX
 from saferyp_desktop.ui.chair.actions import ActionDialog
 from saferyp_desktop.ui.chair.inbox import SubmissionsModel
@@ -725,3 +726,32 @@ def test_locking_clears_every_page(qtbot, window: ChairWindow, scripted, made: E
     assert window.schools[SCHOOL_ONE].sections[Kind.ADULT].model.rowCount() == 0
     assert not window.open_action.isEnabled()
     QApplication.processEvents()
+
+
+# -- the chair's window at 1280 px -------------------------------------------------------------------
+
+
+def test_the_school_key_wraps_and_never_widens_the_window(
+    qtbot, window: ChairWindow, monkeypatch
+) -> None:
+    schools = {f"99{n:04d}": f"Example Community Academy number {n + 1} (DEMO)" for n in range(12)}
+    monkeypatch.setattr(across, "gather", lambda _workspace: across.AcrossData(schools=schools))
+    window.resize(1280, 800)
+    window.show_page("across")
+    page = window.across
+    wait_idle(qtbot, window)
+    width = window.width()
+    page.tabs.setCurrentIndex(1)  # the combined diagram, with its key of twelve schools
+    QApplication.processEvents()
+    window.layout().activate()
+    assert len(page.school_key.labels) == 13  # twelve schools and the bar
+    # the window keeps its width, and nothing in it asks for more than it has
+    assert window.width() == width
+    assert window.stack.minimumSizeHint().width() <= window.stack.width()
+    # every school's name is in the key, inside the page: the key takes more rows instead
+    key = page.school_key
+    for label in key.labels:
+        assert label.isVisibleTo(key)
+        right = label.mapTo(key, label.rect().topRight()).x()
+        assert right <= key.width()
+    assert key.height() > 2 * key.labels[0].height()

@@ -53,6 +53,7 @@ from saferyp_desktop.services import chair
 from saferyp_desktop.services.chair import CandidateView
 from saferyp_desktop.ui.chair.refresh import Refresher
 from saferyp_desktop.ui.dialogs import dialogs
+from saferyp_desktop.ui.flow_layout import FlowLayout
 from saferyp_desktop.ui.sections.detail_models import TextRowsModel
 from saferyp_desktop.ui.session import Session
 from saferyp_desktop.ui.tasks import error_sentence
@@ -335,41 +336,48 @@ class AreaPlacesModel(TextRowsModel):
 
 
 class SchoolKey(QWidget):
-    """The key to the combined diagram: each school's ring colour, and the bar."""
+    """The key to the combined diagram: each school's ring colour, and the bar. Its entries
+    wrap onto more rows rather than widen the window, however many schools there are."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._layout = QHBoxLayout(self)
+        self._layout = FlowLayout(self, spacing=14)
         self._layout.setContentsMargins(4, 2, 4, 2)
         self.labels: list[QLabel] = []
 
     def set_schools(self, schools: dict[str, str], colours: dict[str, tuple[str, QColor]]) -> None:
         while self._layout.count():
             item = self._layout.takeAt(0)
-            if item.widget() is not None:
+            if item is not None and item.widget() is not None:
+                item.widget().hide()
                 item.widget().deleteLater()
         self.labels = []
         for urn, name in schools.items():
             colour_name, colour = colours[urn]
-            swatch = QLabel(self)
+            swatch = QLabel()
             swatch.setFixedSize(16, 16)
             swatch.setStyleSheet(
                 f"background: {colour.name()}; border-radius: 8px; border: 1px solid #555;"
             )
             swatch.setAccessibleName(_translate("%s: ringed in %s") % (name, colour_name))
-            label = QLabel(name, self)
-            self._layout.addWidget(swatch)
-            self._layout.addWidget(label)
-            self._layout.addSpacing(12)
-            self.labels.append(label)
-        bar = QLabel(self)
-        bar.setFixedSize(28, 7)
-        bar.setStyleSheet(f"background: {SAME_HEX};")
-        same = QLabel(_translate("the same record in two schools, confirmed by you"), self)
-        self._layout.addWidget(bar)
-        self._layout.addWidget(same)
-        self._layout.addStretch(1)
-        self.labels.append(same)
+            self._add(swatch, QLabel(name))
+        if schools:
+            bar = QLabel()
+            bar.setFixedSize(28, 7)
+            bar.setStyleSheet(f"background: {SAME_HEX};")
+            self._add(bar, QLabel(_translate("the same record in two schools, confirmed by you")))
+
+    def _add(self, sample: QLabel, label: QLabel) -> None:
+        """One entry: its sample and its words, kept together on one row."""
+        entry = QWidget(self)
+        row = QHBoxLayout(entry)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        row.addWidget(sample)
+        row.addWidget(label)
+        self._layout.addWidget(entry)
+        entry.show()
+        self.labels.append(label)
 
 
 class AcrossSchoolsPage(QWidget):
