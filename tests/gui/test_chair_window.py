@@ -755,3 +755,38 @@ def test_the_school_key_wraps_and_never_widens_the_window(
         right = label.mapTo(key, label.rect().topRight()).x()
         assert right <= key.width()
     assert key.height() > 2 * key.labels[0].height()
+
+
+def test_a_decided_match_shows_its_whole_reason_and_the_saved_note(
+    qtbot, window: ChairWindow, scripted, made: Exchange
+) -> None:
+    open_both(qtbot, window, scripted, made)
+    page = open_across(qtbot, window)
+    candidates = page.candidates_model.candidates()
+    adult = next(c for c in candidates if c.kind == Kind.ADULT)
+    other = next(c for c in candidates if c.key != adult.key)
+    assert page.select_candidate(adult.key)
+    note = "Same nickname and the same grey hatchback described by both DSLs at the gates. " * 16
+    qtbot.keyClicks(page.note_edit, note)
+    qtbot.mouseClick(page.confirm_button, LEFT)
+    wait_idle(qtbot, window)
+    assert page.selected_key() == adult.key
+    assert page.note_edit.text() == note.strip()  # the saved note, not an empty box
+    # each candidate shows its own note in the box
+    assert page.select_candidate(other.key)
+    assert page.note_edit.text() == ""
+    assert page.select_candidate(adult.key)
+    assert page.note_edit.text() == note.strip()
+    # the detail: every reason and the note, word-wrapped and none of it cut off
+    label = page.reasons_label
+    for reason in adult.reasons:
+        assert reason in label.text()
+    assert note.strip() in label.text()
+    QApplication.processEvents()
+    assert label.wordWrap() and label.height() >= label.heightForWidth(label.width())
+    assert page.detail_scroll.verticalScrollBar().maximum() > 0  # long: it scrolls
+    # in presentation mode the note is shown without names, and cannot be edited there
+    window.presentation_action.trigger()
+    assert page.note_edit.isReadOnly()
+    window.presentation_action.trigger()
+    assert not page.note_edit.isReadOnly() and page.note_edit.text() == note.strip()

@@ -32,10 +32,12 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -398,6 +400,7 @@ class AcrossSchoolsPage(QWidget):
         self.refresher.busyChanged.connect(self._busy_changed)
         self._diagram_stale = True
         self.diagram = None  # the SpiderDiagramView, once its tab is opened
+        self._note_shown: tuple[str | None, str] = (None, "")  # candidate key, its saved note
 
         title = QLabel(self.tr("Across schools"), self)
         font = title.font()
@@ -500,12 +503,21 @@ class AcrossSchoolsPage(QWidget):
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.show_button)
 
+        # The selected candidate in full: every reason and the chair's note, word-wrapped,
+        # scrolling when long (never cut off).
         self.reasons_label = QLabel(page)
         self.reasons_label.setObjectName("candidateReasons")
         self.reasons_label.setWordWrap(True)
         self.reasons_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reasons_label.setMinimumHeight(self.fontMetrics().height() * 4)
         self.reasons_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.reasons_label.setContentsMargins(2, 2, 2, 2)
+        self.detail_scroll = QScrollArea(page)
+        self.detail_scroll.setObjectName("candidateDetail")
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_scroll.setWidget(self.reasons_label)
+        self.detail_scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
 
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -513,10 +525,12 @@ class AcrossSchoolsPage(QWidget):
         layout.addLayout(filters)
         splitter = QSplitter(Qt.Orientation.Vertical, page)
         splitter.addWidget(self.candidates_view)
-        splitter.addWidget(self.reasons_label)
-        splitter.setStretchFactor(0, 4)
+        splitter.addWidget(self.detail_scroll)
+        splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        lines = self.fontMetrics().lineSpacing()
+        splitter.setSizes([lines * 26, lines * 7])  # about seven lines of detail to begin with
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
 
@@ -615,6 +629,7 @@ class AcrossSchoolsPage(QWidget):
 
     def on_presentation_changed(self, _on: bool) -> None:
         self.candidates_model.relevel(self._namer())
+        self._note_shown = (None, "")  # a note being typed may name people: shown again as saved
         self._selection_changed()
         if self.diagram is not None and self.session is not None:
             self.diagram.set_presentation(self.session.presentation)
@@ -644,10 +659,10 @@ class AcrossSchoolsPage(QWidget):
         candidate = self.selected_candidate()
         if candidate is None or self.session is None or self.busy:
             return
+        # In presentation mode the box shows the note without names: keep the saved one.
+        note = candidate.note if self.note_edit.isReadOnly() else self.note_edit.text()
         try:
-            view = chair.decide(
-                self.session.workspace, candidate.key, decision, self.note_edit.text()
-            )
+            view = chair.decide(self.session.workspace, candidate.key, decision, note)
         except SaferypError as error:
             dialogs().error(self, self.tr("Decision not saved"), error.message)
             return
@@ -667,8 +682,9 @@ class AcrossSchoolsPage(QWidget):
 
     def _decided(self, view: CandidateView) -> None:
         self.candidates_model.replace(view)
-        self.note_edit.clear()
         self.select_candidate(view.key)
+        self._note_shown = (None, "")
+        self._selection_changed()  # its decision and its note, as saved
         self.changed.emit()
         self.refresh()  # the combined diagram and the places follow the decision
 
@@ -714,7 +730,23 @@ class AcrossSchoolsPage(QWidget):
             if candidate.note:
                 lines.append(self.tr("Your note: ") + _escape(namer.text(candidate.note)))
             self.reasons_label.setText("<br>".join(lines))
+        self._show_note(candidate)
         self._update_buttons()
+
+    def _show_note(self, candidate: CandidateView | None) -> None:
+        """The note box shows the selected candidate's saved note (without names in
+        presentation mode, where it cannot be edited). What the chair is typing stays while
+        the same candidate, with the same saved note, stays selected."""
+        key, saved = (candidate.key, candidate.note) if candidate is not None else (None, "")
+        hidden = self._namer().level != DataLevel.FULL
+        if (key, saved) != self._note_shown:
+            self.note_edit.setText(self._namer().text(saved) if hidden else saved)
+        self._note_shown = (key, saved)
+        self.note_edit.setReadOnly(hidden)
+        self.note_edit.setPlaceholderText(
+            self.tr("Notes are not edited in presentation mode") if hidden
+            else self.tr("Note on the decision (optional)")
+        )
 
     def _update_buttons(self) -> None:
         candidate = self.selected_candidate()
@@ -785,6 +817,7 @@ class AcrossSchoolsPage(QWidget):
         self.places_model.clear()
         self.reasons_label.clear()
         self.note_edit.clear()
+        self._note_shown = (None, "")
         self.status_label.clear()
         if self.diagram is not None:
             self.diagram.refresh(MappingTable())
