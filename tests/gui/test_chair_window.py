@@ -729,6 +729,13 @@ def test_locking_clears_every_page(qtbot, window: ChairWindow, scripted, made: E
 
 
 # -- the chair's window at 1280 px -------------------------------------------------------------------
+def section_shown(view, column: int) -> bool:
+    """The whole of a table's column is inside the view, with no scrolling."""
+    header = view.horizontalHeader()
+    left = header.sectionViewportPosition(column)
+    return not header.isSectionHidden(column) and left >= 0 and (
+        left + header.sectionSize(column) <= view.viewport().width()
+    )
 
 
 def test_the_school_key_wraps_and_never_widens_the_window(
@@ -790,3 +797,68 @@ def test_a_decided_match_shows_its_whole_reason_and_the_saved_note(
     assert page.note_edit.isReadOnly()
     window.presentation_action.trigger()
     assert not page.note_edit.isReadOnly() and page.note_edit.text() == note.strip()
+
+
+def agree_two(qtbot, window: ChairWindow, scripted, made: Exchange):
+    """A meeting record with an action for school one and, for school two, an action not
+    taken forward."""
+    open_both(qtbot, window, scripted, made)
+    window.show_page("meeting")
+    page = window.meeting
+    wait_idle(qtbot, window)
+    page.start_record()
+    wait_idle(qtbot, window)
+    dialog = agree_through_dialog(qtbot, page, scripted, made)
+    dialog.save()
+    wait_idle(qtbot, window)
+    dialog = page.agree_action(SCHOOL_TWO)
+    dialog.status.set_value(ActionStatus.NOT_TAKEN_FORWARD.value)
+    dialog._status_changed()
+    qtbot.keyClicks(dialog.rationale, "Already working with Motiv8 since the autumn")
+    dialog.save()
+    wait_idle(qtbot, window)
+    assert errors(scripted) == [] and page.actions_model.rowCount() == 2
+    return page
+
+
+def test_the_key_columns_show_at_1280_pixels_and_keep_a_width_chosen(
+    qtbot, window: ChairWindow, scripted, made: Exchange
+) -> None:
+    window.resize(1280, 800)
+    page = agree_two(qtbot, window, scripted, made)
+    page.tabs.setCurrentIndex(2)
+    QApplication.processEvents()
+    model = page.actions_model
+    key_columns = (model.CODE, model.FOR, model.ACTION, model.OWNER, model.DUE, model.STATUS,
+                   model.RATIONALE)
+    assert all(section_shown(page.actions_view, c) for c in key_columns)
+    dropped = next(r for r in range(model.rowCount())
+                   if model.index(r, model.STATUS).data() == ActionStatus.NOT_TAKEN_FORWARD.value)
+    rationale = model.index(dropped, model.RATIONALE)
+    assert rationale.data() == "Already working with Motiv8 since the autumn"
+    assert rationale.data(Qt.ItemDataRole.ToolTipRole) == rationale.data()  # when elided
+    # a width the chair chooses is kept through a refresh and a resize of the window
+    header = page.actions_view.horizontalHeader()
+    header.resizeSection(model.DETAIL, 333)
+    page.refresh()
+    wait_idle(qtbot, window)
+    window.resize(1400, 800)
+    QApplication.processEvents()
+    assert header.sectionSize(model.DETAIL) == 333
+    window.resize(1280, 800)
+
+    window.show_page("outcomes")
+    outcomes = window.outcomes
+    wait_idle(qtbot, window)
+    QApplication.processEvents()
+    assert outcomes.choose_school(SCHOOL_ONE) and outcomes.actions_model.rowCount() == 1
+    assert all(section_shown(outcomes.actions_view, c) for c in key_columns)
+
+    window.show_page("across")
+    places = window.across
+    wait_idle(qtbot, window)
+    places.tabs.setCurrentIndex(2)
+    QApplication.processEvents()
+    area = places.places_model
+    assert all(section_shown(places.places_view, c)
+               for c in (area.PLACE, area.SCHOOLS, area.RATING, area.KIND, area.NAMED_BY))

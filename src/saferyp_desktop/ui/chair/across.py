@@ -53,6 +53,7 @@ from saferyp_desktop.domain.records import Confidence, Kind, Link, Relation
 from saferyp_desktop.errors import SaferypError
 from saferyp_desktop.services import chair
 from saferyp_desktop.services.chair import CandidateView
+from saferyp_desktop.ui.chair.columns import FittedColumns
 from saferyp_desktop.ui.chair.refresh import Refresher
 from saferyp_desktop.ui.dialogs import dialogs
 from saferyp_desktop.ui.flow_layout import FlowLayout
@@ -283,11 +284,16 @@ class CandidateFilter(QSortFilterProxyModel):
 class AreaPlacesModel(TextRowsModel):
     """The area's places, most schools first, then the worst rated."""
 
-    PLACE, OTHER_NAMES, KIND, POSTCODE, SCHOOLS, NAMED_BY, RATING = range(7)
+    PLACE, SCHOOLS, RATING, KIND, POSTCODE, NAMED_BY, OTHER_NAMES = range(7)
     HEADERS: ClassVar[tuple[str, ...]] = (
-        "Place", "Also called", "Kind", "Postcode", "Schools", "Named by", "Worst rating",
+        "Place", "Schools", "Worst rating", "Kind", "Postcode", "Named by", "Also called",
     )
-    WIDTHS: ClassVar[tuple[int, ...]] = (240, 240, 130, 80, 60, 330, 90)
+    WIDTHS: ClassVar[tuple[int, ...]] = (260, 64, 100, 130, 84, 300, 240)
+    # What a place is, how many name it and its worst rating stay in sight
+    # (``ui.chair.columns``); the other names, often none, come last.
+    FIT_THROUGH: ClassVar[int] = NAMED_BY
+    ELASTIC: ClassVar[tuple[int, ...]] = (PLACE, KIND, NAMED_BY)
+    _TOOLTIPS: ClassVar[frozenset[int]] = frozenset((PLACE, KIND, NAMED_BY, OTHER_NAMES))
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -309,8 +315,11 @@ class AreaPlacesModel(TextRowsModel):
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.ToolTipRole and row.keys:
-            return _translate("Confirmed by you as the same place")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = self._texts[index.row()][index.column()]
+            if index.column() == self.PLACE and row.keys:
+                return text + "\n" + _translate("Confirmed by you as the same place")
+            return text if index.column() in self._TOOLTIPS and text else None
         return None
 
     def set_places(self, places: list[AreaPlace], schools: dict[str, str]) -> None:
@@ -319,12 +328,12 @@ class AreaPlacesModel(TextRowsModel):
         self._texts = [
             [
                 place.label,
-                ", ".join(place.labels[1:]),
+                str(place.schools),
+                place.rating.upper(),
                 place.kind,
                 place.postcode,
-                str(place.schools),
                 ", ".join(schools.get(urn, urn) for urn in place.school_ids),
-                place.rating.upper(),
+                ", ".join(place.labels[1:]),
             ]
             for place in self._rows
         ]
@@ -562,9 +571,10 @@ class AcrossSchoolsPage(QWidget):
         self.places_view.setWordWrap(False)
         self.places_view.setAlternatingRowColors(True)
         self.places_view.verticalHeader().hide()
-        self.places_view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate(AreaPlacesModel.WIDTHS):
-            self.places_view.setColumnWidth(column, width)
+        self.places_columns = FittedColumns(
+            self.places_view, AreaPlacesModel.WIDTHS,
+            fit_through=AreaPlacesModel.FIT_THROUGH, elastic=AreaPlacesModel.ELASTIC,
+        )
         self.places_view.activated.connect(self._place_activated)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 6, 0, 0)

@@ -8,6 +8,7 @@ across schools (a candidate match; linked to its records). Everything is saved t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from saferyp_desktop.domain.levels import DataLevel, display_name
+from saferyp_desktop.domain.levels import DataLevel, NameScrubber, display_name
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.records import (
     MAPPED_KINDS,
@@ -144,11 +145,19 @@ def cluster_words(candidate: CandidateView, level: DataLevel, records: dict[str,
 class AgreedActionsModel(TextRowsModel):
     """Actions agreed at a meeting, by code."""
 
-    CODE, FOR, ACTION, OUTCOME, DETAIL, LINKED, OWNER, DUE, STATUS = range(9)
+    CODE, FOR, ACTION, OUTCOME, OWNER, DUE, STATUS, RATIONALE, DETAIL, LINKED = range(10)
     HEADERS: ClassVar[tuple[str, ...]] = (
-        "Code", "For", "Action", "Outcome", "Detail", "Linked records", "Owner", "Due", "Status",
+        "Code", "For", "Action", "Outcome", "Owner", "Due", "Status", "Rationale", "Detail",
+        "Linked records",
     )
-    WIDTHS: ClassVar[tuple[int, ...]] = (60, 230, 230, 110, 220, 220, 160, 85, 100)
+    WIDTHS: ClassVar[tuple[int, ...]] = (56, 190, 200, 110, 150, 86, 120, 180, 240, 240)
+    # Who does what by when, and why, stay in sight (``ui.chair.columns``): these columns
+    # narrow to make room, their text elided and whole in the tooltip.
+    FIT_THROUGH: ClassVar[int] = RATIONALE
+    ELASTIC: ClassVar[tuple[int, ...]] = (FOR, ACTION, OUTCOME, OWNER, RATIONALE)
+    _TOOLTIPS: ClassVar[frozenset[int]] = frozenset(
+        (FOR, ACTION, OUTCOME, OWNER, RATIONALE, DETAIL, LINKED)
+    )
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -161,9 +170,8 @@ class AgreedActionsModel(TextRowsModel):
             return self._texts[index.row()][index.column()]
         if role == ActionIdRole:
             return self._rows[index.row()].id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            text = self._texts[index.row()][index.column()]
-            return text if len(text) > 30 else None
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in self._TOOLTIPS:
+            return self._texts[index.row()][index.column()] or None
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and self._rows[index.row()].status == ActionStatus.NOT_TAKEN_FORWARD.value
@@ -174,7 +182,9 @@ class AgreedActionsModel(TextRowsModel):
     def set_actions(self, actions: list[Action], context: MeetingContext, profile, level: DataLevel) -> None:
         self.beginResetModel()
         self._rows = sorted(actions, key=lambda a: (len(a.code), a.code))
-        self._texts = [self._texts_of(a, context, profile, level) for a in self._rows]
+        # Free text without names, as the record names are, below full names.
+        scrub = NameScrubber(context.combined()) if level != DataLevel.FULL else str
+        self._texts = [self._texts_of(a, context, profile, level, scrub) for a in self._rows]
         self.endResetModel()
 
     def action_at(self, row: int) -> Action:
@@ -189,7 +199,8 @@ class AgreedActionsModel(TextRowsModel):
         self.endResetModel()
 
     @staticmethod
-    def _texts_of(action: Action, context: MeetingContext, profile, level: DataLevel) -> list[str]:
+    def _texts_of(action: Action, context: MeetingContext, profile, level: DataLevel,
+                  scrub: Callable[[str], str]) -> list[str]:
         if action.school_urn:
             subject = context.schools.get(action.school_urn, action.school_urn)
         else:
@@ -211,11 +222,12 @@ class AgreedActionsModel(TextRowsModel):
             subject,
             profile.label("actions", action.catalogue_key),
             action.sub_choice,
-            action.detail,
-            "; ".join(linked),
             profile.label("agencies", action.owner_agency) if action.owner_agency else "",
             action.due.isoformat() if action.due else "",
             action.status,
+            scrub(action.rationale),
+            scrub(action.detail),
+            "; ".join(linked),
         ]
 
 

@@ -48,6 +48,7 @@ from saferyp_desktop.ui.chair.actions import (
     gather_meeting,
     meeting_dates,
 )
+from saferyp_desktop.ui.chair.columns import FittedColumns
 from saferyp_desktop.ui.chair.refresh import Refresher
 from saferyp_desktop.ui.dialogs import dialogs
 from saferyp_desktop.ui.sections.fields import AttendeesEditor, ChoiceCombo
@@ -286,9 +287,10 @@ class MeetingPage(QWidget):
         self.actions_view.setAlternatingRowColors(True)
         self.actions_view.setWordWrap(False)
         self.actions_view.verticalHeader().hide()
-        self.actions_view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate(AgreedActionsModel.WIDTHS):
-            self.actions_view.setColumnWidth(column, width)
+        self.actions_columns = FittedColumns(
+            self.actions_view, AgreedActionsModel.WIDTHS,
+            fit_through=AgreedActionsModel.FIT_THROUGH, elastic=AgreedActionsModel.ELASTIC,
+        )
         self.add_action_button = QPushButton(self.tr("Agree an action…"), page)
         self.add_action_button.setAccessibleName(self.tr("Agree an action"))
         self.add_action_button.setToolTip(self.tr("Agree an action (Ctrl+Shift+A)"))

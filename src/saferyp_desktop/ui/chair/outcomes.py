@@ -32,6 +32,7 @@ from saferyp_desktop.ui.chair.actions import (
     gather_meeting,
     meeting_dates,
 )
+from saferyp_desktop.ui.chair.columns import FittedColumns
 from saferyp_desktop.ui.chair.meeting import DateChooser, bold_label
 from saferyp_desktop.ui.chair.refresh import Refresher
 from saferyp_desktop.ui.dialogs import dialogs
@@ -94,9 +95,10 @@ class OutcomesPage(QWidget):
         self.actions_view.setAlternatingRowColors(True)
         self.actions_view.setWordWrap(False)
         self.actions_view.verticalHeader().hide()
-        self.actions_view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate(AgreedActionsModel.WIDTHS):
-            self.actions_view.setColumnWidth(column, width)
+        self.actions_columns = FittedColumns(
+            self.actions_view, AgreedActionsModel.WIDTHS,
+            fit_through=AgreedActionsModel.FIT_THROUGH, elastic=AgreedActionsModel.ELASTIC,
+        )
         self.export_button = QPushButton(self.tr("Export outcomes…"), right)
         self.export_button.setAccessibleName(self.tr("Export the school's outcomes"))
         self.export_button.setToolTip(self.tr("Export the school's outcomes bundle (Ctrl+Shift+E)"))
@@ -115,7 +117,7 @@ class OutcomesPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.schools)
         splitter.addWidget(right)
-        splitter.setSizes([320, 800])
+        splitter.setSizes([260, 800])  # the list's long names are elided, whole in the tooltip
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
