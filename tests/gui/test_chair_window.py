@@ -862,3 +862,19 @@ def test_the_key_columns_show_at_1280_pixels_and_keep_a_width_chosen(
     area = places.places_model
     assert all(section_shown(places.places_view, c)
                for c in (area.PLACE, area.SCHOOLS, area.RATING, area.KIND, area.NAMED_BY))
+
+
+def test_actions_not_taken_forward_are_counted_apart(
+    qtbot, window: ChairWindow, scripted, made: Exchange
+) -> None:
+    page = agree_two(qtbot, window, scripted, made)
+    assert page.actions_count.text() == "1 agreed · 1 not taken forward"
+    window.show_page("outcomes")
+    outcomes = window.outcomes
+    wait_idle(qtbot, window)
+    texts = {outcomes.schools.item(r).data(Qt.ItemDataRole.UserRole): outcomes.schools.item(r).text()
+             for r in range(outcomes.schools.count())}
+    assert texts[SCHOOL_ONE].endswith("· 1 action")
+    assert texts[SCHOOL_TWO].endswith("· 1 not taken forward")
+    assert outcomes.choose_school(SCHOOL_TWO)
+    assert outcomes.school_heading.text().endswith("to send: 1 not taken forward")

@@ -8,7 +8,7 @@ across schools (a candidate match; linked to its records). Everything is saved t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
@@ -60,11 +60,29 @@ def _translate(text: str) -> str:
     return QCoreApplication.translate("AgreedActions", text)
 
 
-def actions_words(count: int) -> str:
-    """``1 action``, ``3 actions``."""
+def count_words(count: int) -> str:
+    """``no actions``, ``1 action``, ``3 actions``."""
+    if count == 0:
+        return _translate("no actions")
     if count == 1:
         return _translate("1 action")
     return _translate("%d actions") % count
+
+
+def split_actions(actions: Sequence[Action]) -> tuple[int, int]:
+    """How many of ``actions`` are taken forward, and how many are not."""
+    dropped = sum(1 for a in actions if a.status == ActionStatus.NOT_TAKEN_FORWARD.value)
+    return len(actions) - dropped, dropped
+
+
+def actions_words(actions: Sequence[Action]) -> str:
+    """``2 actions``, ``1 action · 1 not taken forward``, ``1 not taken forward``: an
+    action not taken forward is a decision recorded, not an action, so it is counted apart."""
+    taken, dropped = split_actions(actions)
+    parts = [count_words(taken)] if taken or not dropped else []
+    if dropped:
+        parts.append(_translate("%d not taken forward") % dropped)
+    return " · ".join(parts)
 
 
 def meeting_dates(workspace, submissions: list[SubmissionSummary]) -> list[date]:

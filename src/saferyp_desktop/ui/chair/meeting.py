@@ -44,9 +44,11 @@ from saferyp_desktop.ui.chair.actions import (
     MeetingContext,
     actions_words,
     cluster_words,
+    count_words,
     default_date,
     gather_meeting,
     meeting_dates,
+    split_actions,
 )
 from saferyp_desktop.ui.chair.columns import FittedColumns
 from saferyp_desktop.ui.chair.refresh import Refresher
@@ -491,7 +493,11 @@ class MeetingPage(QWidget):
         self.actions_model.set_actions(
             self.context.actions, self.context, self.session.profile, self.session.level
         )
-        self.actions_count.setText(self.tr("%d agreed") % len(self.context.actions))
+        agreed, dropped = split_actions(self.context.actions)
+        count = self.tr("%d agreed") % agreed
+        if dropped:
+            count += self.tr(" · %d not taken forward") % dropped
+        self.actions_count.setText(count)
         if chosen is not None:
             self.select_action(chosen)
 
@@ -683,10 +689,15 @@ class MeetingPage(QWidget):
         return task
 
     def _pack_exported(self, result: chair.PackResult) -> None:
+        context = self.context
+        if (context is not None and context.day == result.meeting_date
+                and len(context.actions) == result.actions):
+            actions = actions_words(context.actions)  # those not taken forward apart
+        else:
+            actions = count_words(result.actions)
         self.pack_label.setText(
             self.tr("Saved as %s (%d schools, %d confirmed matches, %s)")
-            % (result.path.name, len(result.schools), result.confirmed_matches,
-               actions_words(result.actions))
+            % (result.path.name, len(result.schools), result.confirmed_matches, actions)
         )
         self.changed.emit()
 

@@ -28,6 +28,7 @@ from saferyp_desktop.ui.chair.actions import (
     AgreedActionsModel,
     MeetingContext,
     actions_words,
+    count_words,
     default_date,
     gather_meeting,
     meeting_dates,
@@ -202,10 +203,9 @@ class OutcomesPage(QWidget):
             self.schools.clear()
             if self.context is not None:
                 for sub in self.context.subs:
-                    count = len(actions.get(sub.urn, []))
+                    words = actions_words(actions.get(sub.urn, []))
                     item = QListWidgetItem(
-                        f"{sub.school}\n" + self.tr("URN %s · %s") % (sub.urn, actions_words(count)),
-                        self.schools,
+                        f"{sub.school}\n" + self.tr("URN %s · %s") % (sub.urn, words), self.schools
                     )
                     item.setData(_URN, sub.urn)
                     item.setToolTip(sub.school)
@@ -231,7 +231,7 @@ class OutcomesPage(QWidget):
         elif not actions:
             note = self.tr("no actions agreed for it yet")
         else:
-            note = self.tr("%s to send") % actions_words(len(actions))
+            note = self.tr("to send: %s") % actions_words(actions)
         self.school_heading.setText(f"{name} · {note}")
         sent = self.exported.get(urn)
         self.result_label.setText(self.tr("Exported as %s") % sent.name if sent else "")
@@ -277,10 +277,18 @@ class OutcomesPage(QWidget):
         self.result_label.setText(
             self.tr("Exported %s for %s as %s (bundle no. %d). Your fingerprint, for the "
                     "school to check: %s")
-            % (actions_words(len(result.actions)), result.school, result.path.name, result.sequence,
-               result.fingerprint)
+            % (self._sent_words(result), result.school, result.path.name,
+               result.sequence, result.fingerprint)
         )
         self.changed.emit()
+
+    def _sent_words(self, result: chair.OutcomesResult) -> str:
+        """``2 actions · 1 not taken forward``: what an outcomes bundle carried."""
+        shown = {a.code: a for a in self.school_actions.get(result.urn, [])}
+        sent = [shown[code] for code in result.actions if code in shown]
+        if len(sent) != len(result.actions):
+            return count_words(len(result.actions))
+        return actions_words(sent)
 
     def _finished(self) -> None:
         self.task = None
