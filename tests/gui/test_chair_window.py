@@ -878,3 +878,30 @@ def test_actions_not_taken_forward_are_counted_apart(
     assert texts[SCHOOL_TWO].endswith("· 1 not taken forward")
     assert outcomes.choose_school(SCHOOL_TWO)
     assert outcomes.school_heading.text().endswith("to send: 1 not taken forward")
+
+
+def test_apologies_are_called_apologies_and_the_longer_list_gets_the_room(
+    qtbot, window: ChairWindow, scripted, made: Exchange
+) -> None:
+    window.resize(1280, 800)
+    open_both(qtbot, window, scripted, made)
+    window.show_page("meeting")
+    page = window.meeting
+    wait_idle(qtbot, window)
+    page.start_record()
+    wait_idle(qtbot, window)
+    assert page.apologies.add_button.text() == "Add apology"
+    assert page.apologies.remove_button.text() == "Remove apology"
+    assert page.attendees.add_button.text() == "Add attendee"
+    for n in range(10 - page.attendees.table.rowCount()):
+        qtbot.keyClicks(page.attendees.name_edit, f"Attendee {n}")
+        qtbot.mouseClick(page.attendees.add_button, LEFT)
+    for name in ("Chris Example", "Lee Example"):
+        qtbot.keyClicks(page.apologies.name_edit, name)
+        qtbot.mouseClick(page.apologies.add_button, LEFT)
+    assert page.attendees.table.rowCount() >= 10 and page.apologies.table.rowCount() == 2
+    QApplication.processEvents()
+    attendees, apologies = page.attendees.table, page.apologies.table
+    assert attendees.height() > apologies.height()
+    last = attendees.rowCount() - 1  # every attendee shows, with no scrolling
+    assert attendees.rowViewportPosition(last) + attendees.rowHeight(last) <= attendees.viewport().height()

@@ -208,15 +208,26 @@ class MeetingPage(QWidget):
         self.attendees.setAccessibleName(self.tr("Attendees"))
         self.apologies = AttendeesEditor(page)
         self.apologies.setAccessibleName(self.tr("Apologies"))
+        self._word_apologies()
         if self.session is not None:
             agencies = [(c.key, c.label) for c in self.session.profile.agencies]
             self.attendees.set_agencies(agencies)
             self.apologies.set_agencies(agencies)
         self.bundles_label = QLabel(page)
+        # Venue, chair and status share a row: the height goes to the lists of people.
+        details = QHBoxLayout()
+        details.addWidget(self.venue_edit, 2)
+        for text, field, stretch in ((self.tr("C&hair"), self.chair_edit, 3),
+                                     (self.tr("S&tatus"), self.status_combo, 0)):
+            label = QLabel(text, page)
+            label.setBuddy(field)
+            details.addSpacing(8)
+            details.addWidget(label)
+            details.addWidget(field, stretch)
+        venue_label = QLabel(self.tr("&Venue or area"), page)
+        venue_label.setBuddy(self.venue_edit)
         form = QFormLayout()
-        form.addRow(self.tr("&Venue or area"), self.venue_edit)
-        form.addRow(self.tr("C&hair"), self.chair_edit)
-        form.addRow(self.tr("S&tatus"), self.status_combo)
+        form.addRow(venue_label, details)
         form.addRow(self.tr("Attendees"), self.attendees)
         form.addRow(self.tr("Apologies"), self.apologies)
         form.addRow(self.tr("Submissions"), self.bundles_label)
@@ -231,7 +242,27 @@ class MeetingPage(QWidget):
         for signal in (self.venue_edit.textEdited, self.chair_edit.textEdited,
                        self.status_combo.changed, self.attendees.changed, self.apologies.changed):
             signal.connect(self._edited)
+        self.attendees.changed.connect(self._share_height)
+        self.apologies.changed.connect(self._share_height)
         return page
+
+    def _word_apologies(self) -> None:
+        """The apologies editor is the attendees' editor: its buttons and fields say
+        apologies here."""
+        editor = self.apologies
+        editor.add_button.setText(self.tr("Add apology"))
+        editor.remove_button.setText(self.tr("Remove apology"))
+        editor.name_edit.setAccessibleName(self.tr("Name of who sent apologies"))
+        editor.role_edit.setAccessibleName(self.tr("Their role"))
+        editor.organisation.setAccessibleName(self.tr("Their organisation"))
+
+    def _share_height(self) -> None:
+        """The attendees and the apologies share the page's height by how many people each
+        lists, so the longer list is not the one that scrolls."""
+        for editor in (self.attendees, self.apologies):
+            policy = editor.sizePolicy()
+            policy.setVerticalStretch(min(255, max(2, editor.table.rowCount())))
+            editor.setSizePolicy(policy)
 
     def _build_discussions(self) -> QWidget:
         page = QWidget(self)
@@ -415,11 +446,13 @@ class MeetingPage(QWidget):
         assert self.context is not None
         self._loading = True
         try:
-            self.venue_edit.setText(record.venue)
-            self.chair_edit.setText(record.chair)
+            for edit, text in ((self.venue_edit, record.venue), (self.chair_edit, record.chair)):
+                edit.setText(text)
+                edit.setCursorPosition(0)  # a long name shows its beginning
             self.status_combo.set_value(record.status)
             self.attendees.set_attendees(record.attendees)
             self.apologies.set_attendees(record.apologies)
+            self._share_height()
             schools = self.context.schools
             self.bundles_label.setText(
                 ", ".join(schools.values()) if schools else self.tr("None for this date")
