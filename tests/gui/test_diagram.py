@@ -26,6 +26,7 @@ from saferyp_desktop.domain.records import (
     Strength,
     YoungPerson,
 )
+from saferyp_desktop.ui import diagram
 from saferyp_desktop.ui.diagram import LabelItem, NodeItem, SpiderDiagramView
 
 FULL_NAMES = ("Test Pupil One", "Test Pupil Two", "Test Adult One", "Test Adult Two")
@@ -322,6 +323,53 @@ def test_a_large_table_is_laid_out_off_the_gui_thread(qtbot, view, table, record
         assert view.diagram_scene.busy
     assert len(view.diagram_scene.node_items()) == len(records)
     assert not view.busy_note.isVisible()
+
+
+@pytest.mark.parametrize("when", ["laying out", "making items", "putting items in"])
+def test_a_refresh_during_a_refresh_ends_with_the_newer_table_only(
+    qtbot, view, table, records, links, monkeypatch, when
+) -> None:
+    scene = view.diagram_scene
+    scene.background_threshold = 0  # a worker lays out, and the drawing is made in slices
+    newcomer = YoungPerson(code="YP-03", name="Test Pupil Three")
+    kept = [r for key, r in records.items() if key != "club"]
+    newer = MappingTable.of(
+        [*kept, newcomer], [link for key, link in links.items() if key != "club"]
+    )
+    refreshed = []
+
+    def refresh_once() -> None:
+        if not refreshed:
+            refreshed.append(True)
+            view.refresh(newer)
+
+    if when == "making items":  # between two slices of the older drawing
+        make_some = diagram._SceneBuild.run
+
+        def run_then_refresh(build, seconds=None) -> bool:
+            done = make_some(build, seconds)
+            if not done:
+                refresh_once()
+            return done
+
+        monkeypatch.setattr(diagram._SceneBuild, "run", run_then_refresh)
+    elif when == "putting items in":  # the older drawing's items are going in, a few a slice
+        monkeypatch.setattr(diagram, "PLACING_BATCH", 1)
+        scene.drawingPlaced.connect(refresh_once)
+
+    with qtbot.waitSignal(view.layoutFinished, timeout=10000):
+        view.refresh(table)
+        if when == "laying out":
+            refresh_once()
+    assert refreshed and not scene.busy
+    wanted = {r.id for r in newer.records.values()}
+    assert {item.record_id for item in scene.node_items()} == wanted
+    # every node is in the scene, and nothing of the older drawing is left in it
+    in_scene = [item for item in scene.items() if isinstance(item, NodeItem)]
+    assert sorted(item.record_id for item in in_scene) == sorted(wanted)
+    ends = {end for drawn in scene.drawn_edges() for end in (drawn.edge.a_id, drawn.edge.b_id)}
+    assert ends and ends <= wanted
+    assert scene.drawing_bounds().contains(scene.node_item(newcomer.id).pos())
 
 
 # -- export ------------------------------------------------------------------------------

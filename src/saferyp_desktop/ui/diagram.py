@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -31,7 +32,7 @@ from PySide6.QtCore import (
     QSize,
     QSizeF,
     Qt,
-    QThreadPool,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -89,6 +90,7 @@ from saferyp_desktop.domain.records import Confidence, Rag, Relation
 from saferyp_desktop.errors import SaferypError
 from saferyp_desktop.services.files import save_file
 from saferyp_desktop.ui.dialogs import dialogs
+from saferyp_desktop.ui.tasks import Task, TaskContext
 
 Point = tuple[float, float]
 PositionSaver = Callable[[dict[str, Point]], None]
@@ -148,6 +150,10 @@ FIT_MAX_ZOOM = 1.5
 EXPORT_MAX_SIDE = 4000  # pixels; a large diagram is exported smaller, not truncated
 RING_SCALE = 1.5  # a ring is the node's shape drawn this much larger behind it (as printed)
 BACKGROUND_LAYOUT_NODES = 400  # lay out off the GUI thread from this many records
+BUILD_SLICE_SECONDS = 0.02  # a large drawing is made in slices this long, between events
+PLACING_BATCH = 300  # items put in the scene between two paintings
+LABELS_AT_ONCE = 500  # more edge labels than this are made a slice at a time
+FREED_PER_STEP = 200  # objects of an old drawing let go of at a time
 
 
 # -- shapes ------------------------------------------------------------------------
@@ -442,7 +448,7 @@ class EdgeLayer(QGraphicsItem):
     Python on every repaint, so one layer draws them all. Its device-coordinate cache
     covers the visible part only, and Qt scrolls it when the view is panned, so a pan
     draws just the strip that comes into view. Zoomed out, edges are drawn with
-    one-pixel cosmetic pens, which Qt draws fastest.
+    opaque one-pixel cosmetic pens, which Qt draws fastest.
     """
 
     def __init__(self) -> None:
@@ -456,6 +462,7 @@ class EdgeLayer(QGraphicsItem):
         self._faint: list[bool] = []
         self._dirty = True
         self._rect = QRectF()
+        self.background = QColor(255, 255, 255)
         self.dragging = False
         self.setZValue(0)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -484,30 +491,26 @@ class EdgeLayer(QGraphicsItem):
             -margin, -margin, margin, margin
         )
 
+    def set_background(self, colour: QColor) -> None:
+        """The colour behind the edges, which faint and dimmed edges are mixed with."""
+        self.background = QColor(colour)
+        self.changed()
+
     def _regroup(self) -> None:
         groups: dict[
             tuple[int, int, float, bool], tuple[QPen, QPen, list[QLineF], list[QPainterPath]]
         ] = {}
+        # Edges share a few pen objects: each (pen, dimmed) pair finds its group once.
+        by_pen: dict[tuple[int, bool], list[list]] = {}
         for drawn in self.edges:
-            pen = QPen(drawn.pen)
-            if drawn.dimmed:
-                colour = pen.color()
-                colour.setAlphaF(colour.alphaF() * DIM_OPACITY)
-                pen.setColor(colour)
-            key = (pen.color().rgba(), pen.style().value, pen.widthF(), drawn.dimmed)
-            group = groups.get(key)
-            if group is None:
-                thin = QPen(pen)
-                thin.setCosmetic(True)
-                thin.setWidthF(1.0)
-                faint = thin.color()
-                faint.setAlphaF(faint.alphaF() * 0.6)  # zoomed out, lines crowd: let nodes show
-                thin.setColor(faint)
-                group = groups[key] = (pen, thin, [], [])
+            found = by_pen.get((id(drawn.pen), drawn.dimmed))
+            if found is None:
+                group = self._group_for(drawn.pen, drawn.dimmed, groups)
+                found = by_pen[(id(drawn.pen), drawn.dimmed)] = [group[2], group[3]]
             if drawn.shape is None:
                 drawn.shape = drawn.geometry()[0]
             shape = drawn.shape
-            shapes = group[2] if isinstance(shape, QLineF) else group[3]
+            shapes = found[0] if isinstance(shape, QLineF) else found[1]
             drawn.slot = (shapes, len(shapes))
             shapes.append(shape)
         # Dimmed edges first, so the lit ones are drawn over them.
@@ -515,6 +518,28 @@ class EdgeLayer(QGraphicsItem):
         self._groups = [groups[key] for key in order]
         self._faint = [key[3] for key in order]
         self._dirty = False
+
+    def _group_for(
+        self,
+        own: QPen,
+        dimmed: bool,
+        groups: dict[
+            tuple[int, int, float, bool], tuple[QPen, QPen, list[QLineF], list[QPainterPath]]
+        ],
+    ) -> tuple[QPen, QPen, list[QLineF], list[QPainterPath]]:
+        pen = QPen(own)
+        if dimmed or pen.color().alpha() < 255:  # as it would show over the background
+            pen.setColor(_mixed(pen.color(), DIM_OPACITY if dimmed else 1.0, self.background))
+        key = (pen.color().rgba(), pen.style().value, pen.widthF(), dimmed)
+        group = groups.get(key)
+        if group is None:
+            thin = QPen(pen)
+            thin.setCosmetic(True)
+            thin.setWidthF(1.0)
+            # Zoomed out, lines crowd: paler, so the nodes show.
+            thin.setColor(_mixed(thin.color(), 0.6, self.background))
+            group = groups[key] = (pen, thin, [], [])
+        return group
 
     def moved(self, edges: Collection[DrawnEdge]) -> None:
         """Nodes at the ends of ``edges`` moved: redraw those edges only."""
@@ -543,7 +568,7 @@ class EdgeLayer(QGraphicsItem):
         thin = scale * EDGE_WIDTH < 1.2
         smooth = painter.testRenderHint(_ANTIALIASING)  # not while dragging: keep up with the mouse
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        exposed = option.exposedRect
+        exposed = _within_device(painter, option.exposedRect)
         whole = exposed.isEmpty() or exposed.contains(self._rect)
         margin = 2 * EDGE_WIDTH + 2 / max(scale, 1e-6)
         window = (
@@ -604,6 +629,31 @@ class EdgeLayer(QGraphicsItem):
             painter.drawLines(straight)
 
 
+def _within_device(painter: QPainter, exposed: QRectF) -> QRectF:
+    """``exposed`` cut to what the painter's device shows. When the view's scale changes,
+    Qt asks for the whole layer, though its cache holds only the part in sight: stroking
+    thousands of edges that fall outside it made the first paint after a zoom slow."""
+    device = painter.device()
+    inverse, invertible = painter.worldTransform().inverted()
+    if device is None or not invertible:
+        return exposed
+    shown = inverse.mapRect(QRectF(0, 0, device.width(), device.height()))
+    return shown if exposed.isEmpty() else exposed.intersected(shown)
+
+
+def _mixed(colour: QColor, opacity: float, background: QColor) -> QColor:
+    """``colour`` at ``opacity`` over ``background``, as one opaque colour: Qt draws a
+    translucent line several times slower than an opaque one, and a zoomed-out diagram
+    draws thousands."""
+    share = colour.alphaF() * opacity
+    rest = 1.0 - share
+    return QColor.fromRgbF(
+        colour.redF() * share + background.redF() * rest,
+        colour.greenF() * share + background.greenF() * rest,
+        colour.blueF() * share + background.blueF() * rest,
+    )
+
+
 def _clip(
     x1: float, y1: float, x2: float, y2: float, left: float, top: float, right: float, bottom: float
 ) -> tuple[float, float] | None:
@@ -630,11 +680,109 @@ def _clip(
 # -- the scene -----------------------------------------------------------------------
 
 
-class _LayoutRelay(QObject):
-    """Carries a layout from the worker thread back to the GUI thread."""
+class _SceneBuild:
+    """A drawing being made for one layout, a slice at a time.
 
-    done = Signal(int, object)
-    failed = Signal(int, str)
+    Every item is made outside the scene first, so the old drawing stays whole on
+    screen meanwhile. Then the old items go and the new ones are put in, the nodes a
+    batch per slice and the edges last: the first painting of an item is the costly
+    part, and this way each slice paints only its own batch. Last, the old drawing's
+    objects are freed, a few hundred a step (all at once, they take tens of ms).
+    """
+
+    def __init__(self, scene: SpiderDiagramScene, diagram: DiagramLayout) -> None:
+        self.scene = scene
+        self.diagram = diagram
+        self.nodes: dict[str, NodeItem] = {}
+        self.placed: dict[str, QPointF] = {}
+        self.edges: list[DrawnEdge] = []
+        self.edges_by_id: dict[str, DrawnEdge] = {}
+        self.layer = EdgeLayer()
+        self.leftovers: list[object] = []  # the old drawing's, to be freed
+        self.bounds = QRectF()
+        self.node_labels = scene._show_node_labels
+        self.placing = False  # the old drawing is gone; the new items are going in
+        self.discarded = False
+        self._steps = self._make()
+
+    def discard(self) -> None:
+        """Stop, and let go of what is made (unless it is already on screen)."""
+        self.discarded = True
+        if not self._steps.gi_running:  # else it stops itself, once the signal it sent returns
+            self._steps.close()
+        if not self.placing:
+            for item in self.nodes.values():
+                item.edges = []  # no cycles left: freed at once, not by a collection
+
+    def run(self, seconds: float | None = None) -> bool:
+        """Go on for about ``seconds`` (None: to the end); True once the drawing is done."""
+        if seconds is None:
+            for _ in self._steps:
+                pass
+            return True
+        deadline = time.perf_counter() + seconds
+        # Steps until one asks for a pause or the time is up; done if none is left.
+        return not any(pause or time.perf_counter() >= deadline for pause in self._steps)
+
+    def _make(self) -> Iterator[bool]:
+        """Yields after each piece of work: True where the event loop should paint."""
+        scene = self.scene
+        level = scene.level
+        ring = scene.node_colour
+        text = scene.colours.color(QPalette.ColorRole.Text)
+        base = scene.colours.color(QPalette.ColorRole.Base)
+        highlight = scene.colours.color(QPalette.ColorRole.Highlight)
+        for node in self.diagram.nodes.values():
+            item = NodeItem(node, scene.label_font, scene.letter_font)
+            if ring is not None:
+                item.set_ring(ring(node.id))
+            item.label.set_text(wrap_label(node.label(level)))
+            item.label.setVisible(self.node_labels)
+            item.setToolTip(scene._tooltip(node, level))
+            item.restyle(text, base, highlight)
+            self.nodes[node.id] = item
+            self.placed[node.id] = item.pos()
+            self.bounds |= item.mapRectToScene(item.boundingRect() | item.childrenBoundingRect())
+            yield False
+        for edge in self.diagram.edges:
+            a, b = self.nodes[edge.a_id], self.nodes[edge.b_id]
+            drawn = DrawnEdge(edge, a, b, scene._pen_of(edge, text))
+            drawn.shape = drawn.geometry()[0]
+            a.edges.append(drawn)
+            b.edges.append(drawn)
+            self.edges.append(drawn)
+            self.edges_by_id[edge.id] = drawn
+            yield False
+        self.layer.background = QColor(base)
+        self.layer.set_edges(self.edges, list(self.nodes.values()))
+        yield False
+        if scene._show_edge_labels:  # zoomed in: every edge is labelled
+            for drawn in self.edges:
+                if scene._edge_words(drawn):
+                    scene._make_edge_label(drawn)
+                    yield False
+
+        yield True  # the old items go at the start of a slice of their own
+        self.placing = True
+        scene._take_over(self)
+        if self.discarded:  # a newer drawing was asked for on drawingPlaced
+            return
+        yield True
+        for count, item in enumerate(self.nodes.values(), 1):
+            scene.addItem(item)
+            if count % PLACING_BATCH == 0:
+                yield True
+        scene.addItem(self.layer)
+        yield True
+        for count, drawn in enumerate(self.edges, 1):
+            if drawn.label is not None:
+                scene.addItem(drawn.label)
+                if count % PLACING_BATCH == 0:
+                    yield True
+        while self.leftovers:
+            del self.leftovers[-FREED_PER_STEP:]
+            yield False
+        scene._drawing_done()
 
 
 class SpiderDiagramScene(QGraphicsScene):
@@ -643,6 +791,8 @@ class SpiderDiagramScene(QGraphicsScene):
     recordActivated = Signal(str)  # noqa: N815 (Qt signal naming)
     layoutStarted = Signal()  # noqa: N815
     layoutFinished = Signal()  # noqa: N815
+    # The new drawing's place is known (``drawing_bounds``) and its items are going in.
+    drawingPlaced = Signal()  # noqa: N815
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -668,10 +818,18 @@ class SpiderDiagramScene(QGraphicsScene):
         self._outlined: set[str] = set()  # the nodes drawn with the selection outline
         self._show_node_labels = True
         self._show_edge_labels = False  # the view turns them on when zoomed in
-        self._generation = 0
-        self._relay = _LayoutRelay(self)
-        self._relay.done.connect(self._background_done)
-        self._relay.failed.connect(self._background_failed)
+        self._layout_task: Task | None = None
+        self._bounds = QRectF()  # of the nodes and their labels, as last built
+        self._build: _SceneBuild | None = None  # the drawing being made, if any
+        self._build_timer = QTimer(self)
+        self._build_timer.setSingleShot(True)
+        self._build_timer.setInterval(0)
+        self._build_timer.timeout.connect(self._continue_build)
+        self._unlabelled: list[DrawnEdge] = []  # edges whose labels are still to be made
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(0)
+        self._label_timer.timeout.connect(self._label_next_slice)
         self.label_font = QFont()
         self.label_font.setPointSizeF(8.5)
         self.edge_font = QFont()
@@ -692,7 +850,7 @@ class SpiderDiagramScene(QGraphicsScene):
 
     def set_level(self, level: DataLevel) -> None:
         self._requested_level = DataLevel(level)
-        self._relabel()
+        self._relabel(every_edge=False)
 
     @property
     def presentation(self) -> bool:
@@ -700,7 +858,7 @@ class SpiderDiagramScene(QGraphicsScene):
 
     def set_presentation(self, on: bool) -> None:
         self._presentation = bool(on)
-        self._relabel()
+        self._relabel(every_edge=False)
 
     def set_filters(
         self, *, kinds: Iterable[str] | None = None, harm_categories: Iterable[str] | None = None
@@ -720,8 +878,10 @@ class SpiderDiagramScene(QGraphicsScene):
         self.table = table
         if pinned is not None:
             self.pinned = dict(pinned)
-        self._generation += 1
-        generation = self._generation
+        self._cancel_build()  # of an older table
+        if self._layout_task is not None:
+            self._layout_task.cancel()  # its layout, should it still come, is dropped
+            self._layout_task = None
         kinds = None if self.kinds is None else sorted(self.kinds)
         categories = None if self.harm_categories is None else sorted(self.harm_categories)
         pins = dict(self.pinned)
@@ -730,89 +890,132 @@ class SpiderDiagramScene(QGraphicsScene):
             return
         # Copies of the dicts, so a record saved meanwhile cannot change them under the worker.
         snapshot = MappingTable(records=dict(table.records), links=dict(table.links))
-        relay = self._relay
         self.busy = True
         self.layoutStarted.emit()
 
-        def work() -> None:
-            try:
-                result = layout(snapshot, kinds=kinds, harm_categories=categories, pinned=pins)
-                failure = ""
-            except Exception as error:  # reported by the view, never lost in the thread
-                result, failure = None, type(error).__name__
-            with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
-                if failure:
-                    relay.failed.emit(generation, failure)
-                else:
-                    relay.done.emit(generation, result)
+        def work(_context: TaskContext) -> DiagramLayout:
+            return layout(snapshot, kinds=kinds, harm_categories=categories, pinned=pins)
 
-        QThreadPool.globalInstance().start(work)
+        # The application's, not the scene's: a task must finish (and say so) even if
+        # the window goes first.
+        task = Task(work, QCoreApplication.instance(), name="saferyp-diagram-layout")
+        task.succeeded.connect(self._laid_out)
+        task.failed.connect(self._layout_failed)
+        task.finished.connect(task.deleteLater)
+        self._layout_task = task
+        task.start()
 
-    def _background_done(self, generation: int, result: object) -> None:
-        if generation == self._generation and isinstance(result, DiagramLayout):
-            self.show_layout(result)  # otherwise a newer refresh has started since
+    def _laid_out(self, result: object) -> None:
+        self._layout_task = None
+        if isinstance(result, DiagramLayout):
+            # Drawn a slice at a time, so the window keeps answering; the old drawing
+            # stays until the new one is made.
+            self._build = _SceneBuild(self, result)
+            self._build_timer.start()
 
-    def _background_failed(self, generation: int, reason: str) -> None:
-        if generation != self._generation:
-            return
+    def _layout_failed(self, error: BaseException) -> None:
+        """Reported by the view (its busy note says so), never lost in the thread."""
+        self._layout_task = None
         self.busy = False
-        self.last_error = reason
+        self.last_error = type(error).__name__
         self.layoutFinished.emit()
 
     def show_layout(self, diagram: DiagramLayout) -> None:
-        """Replace every item with the nodes and edges of ``diagram``."""
+        """Replace every item with the nodes and edges of ``diagram``, at once."""
+        self._cancel_build()
+        _SceneBuild(self, diagram).run()
+
+    def _cancel_build(self) -> None:
+        if self._build is not None:
+            self._build.discard()
+        self._build = None
+        self._build_timer.stop()
+
+    def _restart_build(self) -> None:
+        """The labels or colours changed: a build still making its items starts again
+        with the new ones. (Items already placed are in ``_nodes``, changed with the rest.)"""
+        if self._build is not None and not self._build.placing:
+            self._build.discard()
+            self._build = _SceneBuild(self, self._build.diagram)
+
+    def _continue_build(self) -> None:
+        build = self._build
+        if build is not None and not build.run(BUILD_SLICE_SECONDS):
+            self._build_timer.start()
+
+    def _take_over(self, build: _SceneBuild) -> None:
+        """The old items leave the scene; a build's items become the drawing (put in the
+        scene next). The build frees the old ones later, a few at a time."""
+        old: list[QGraphicsItem] = [*self._nodes.values()]
+        old += [drawn.label for drawn in self._edges if drawn.label is not None]
+        if self._layer is not None:
+            old.append(self._layer)
+        self.blockSignals(True)  # no highlight pass for the items being thrown away
+        for item in old:
+            if item.scene() is not None:  # (a drawing cut short was not all put in)
+                self.removeItem(item)
+        self.blockSignals(False)
+        for item in self._nodes.values():
+            item.edges = []  # no cycles left: freed by reference counting, not a collection
+        build.leftovers = [*old, *self._edges]
+        self.diagram = build.diagram
+        self._nodes = build.nodes
+        self._edges = build.edges
+        self._edges_by_id = build.edges_by_id
+        self._unlabelled = []
+        self._outlined = set()
+        self._layer = build.layer
+        self._placed = build.placed
+        if build.node_labels != self._show_node_labels:  # zoomed meanwhile
+            for item in self._nodes.values():
+                item.label.setVisible(self._show_node_labels)
+        self._bounds = QRectF(build.bounds)
+        margin = 400.0
+        self.setSceneRect(self._bounds.adjusted(-margin, -margin, margin, margin))
+        self.drawingPlaced.emit()
+
+    def _drawing_done(self) -> None:
+        self._build = None  # done: a refresh on layoutFinished starts afresh
+        self._build_timer.stop()
+        self._show_edge_labels_of([])
+        self._follow_pins()
         self.busy = False
         self.last_error = ""
-        self.blockSignals(True)  # no highlight pass for the items being thrown away
-        self.clear()
-        self.blockSignals(False)
-        self._nodes = {}
-        self._outlined = set()
-        self.diagram = diagram
-        colour = self.node_colour
-        for node in diagram.nodes.values():
-            item = NodeItem(node, self.label_font, self.letter_font)
-            if colour is not None:
-                item.set_ring(colour(node.id))
-            self._nodes[node.id] = item
-        self._edges = []
-        unstyled = QPen()  # restyle() below gives each edge its pen
-        for edge in diagram.edges:
-            a, b = self._nodes[edge.a_id], self._nodes[edge.b_id]
-            drawn = DrawnEdge(edge, a, b, unstyled)
-            a.edges.append(drawn)
-            b.edges.append(drawn)
-            self._edges.append(drawn)
-        self._edges_by_id = {drawn.edge.id: drawn for drawn in self._edges}
-        self._layer = EdgeLayer()
-        self._layer.set_edges(self._edges, list(self._nodes.values()))
-        self.addItem(self._layer)
-        for item in self._nodes.values():
-            self.addItem(item)
-        self._placed = {node_id: item.pos() for node_id, item in self._nodes.items()}
-        self._relabel()
-        self.restyle()
-        for item in self._nodes.values():
-            item.label.setVisible(self._show_node_labels)
-        self._show_edge_labels_of([])
-        self._fit_scene_rect()
         self.layoutFinished.emit()
 
-    def _fit_scene_rect(self) -> None:
-        margin = 400.0
-        self.setSceneRect(self.itemsBoundingRect().adjusted(-margin, -margin, margin, margin))
+    def _follow_pins(self) -> None:
+        """Nodes dragged while the new drawing was being made go where they were dropped."""
+        moved: list[DrawnEdge] = []
+        for node_id, (x, y) in self.pinned.items():
+            item = self._nodes.get(node_id)
+            where = QPointF(x, y)
+            if item is not None and item.pos() != where:
+                item.setPos(where)
+                self._placed[node_id] = where
+                moved += item.edges
+        for drawn in moved:
+            self._place_edge_label(drawn)
+        if moved and self._layer is not None:
+            self._layer.moved(moved)
 
-    def _relabel(self) -> None:
+    def drawing_bounds(self) -> QRectF:
+        """Where the nodes and their labels are (known before they are in the scene)."""
+        return QRectF(self._bounds)
+
+    def _relabel(self, *, every_edge: bool = True) -> None:
+        """Words for the current level and style; after a change of level only (not
+        ``every_edge``), just the edges whose words depend on the level: memberships."""
         level = self.level
         for item in self._nodes.values():
             node = item.node
             item.label.set_text(wrap_label(node.label(level)))
             item.setToolTip(self._tooltip(node, level))
         for drawn in self._edges:
-            if drawn.label is not None:
+            if drawn.label is not None and (every_edge or drawn.edge.kind == EdgeKind.MEMBERSHIP):
                 words = self._edge_words(drawn)
                 drawn.label.set_text(words)
                 drawn.label.setVisible(drawn.label.isVisible() and bool(words))
+        self._restart_build()
 
     def _tooltip(self, node: DiagramNode, level: DataLevel) -> str:
         parts = [node.label_with_code(level), _tr(NODE_TYPE_NAMES[node.node_type])]
@@ -840,14 +1043,17 @@ class SpiderDiagramScene(QGraphicsScene):
             node.restyle(text, base, highlight)
         backing = QColor(base)
         backing.setAlpha(215)
-        styled = self.edge_style
         for drawn in self._edges:
-            own = styled(drawn.edge) if styled is not None else None
-            drawn.pen = own[0] if own is not None else edge_pen(drawn.edge, text)
+            drawn.pen = self._pen_of(drawn.edge, text)
             if drawn.label is not None:
                 drawn.label.set_colours(text, backing)
         if self._layer is not None:
-            self._layer.changed()
+            self._layer.set_background(base)
+        self._restart_build()  # items made before now have the old colours
+
+    def _pen_of(self, edge: DiagramEdge, text: QColor) -> QPen:
+        own = self.edge_style(edge) if self.edge_style is not None else None
+        return own[0] if own is not None else edge_pen(edge, text)
 
     def set_detail(self, node_labels: bool, edge_labels: bool) -> None:
         """Level of detail: labels too small to read are hidden (and edge labels are
@@ -872,9 +1078,48 @@ class SpiderDiagramScene(QGraphicsScene):
         for drawn in self._edges:
             if drawn.label is not None and id(drawn) not in wanted_ids:
                 drawn.label.setVisible(False)
+        missing = []
         for drawn in wanted:
-            if self._edge_words(drawn):
-                self._edge_label(drawn).setVisible(True)
+            if drawn.label is not None:
+                drawn.label.setVisible(bool(self._edge_words(drawn)))
+            elif self._edge_words(drawn):
+                missing.append(drawn)
+        self._unlabelled = self._nearest_last(missing)
+        if len(missing) <= LABELS_AT_ONCE:
+            self._label_some()
+        else:  # thousands, when zoomed in on the large demo: made a slice at a time
+            self._label_timer.start()
+
+    def _nearest_last(self, edges: list[DrawnEdge]) -> list[DrawnEdge]:
+        """``edges`` with those in sight last (labels are made from the end)."""
+        views = self.views()
+        if not views or len(edges) <= LABELS_AT_ONCE:
+            return edges
+        view = views[0]
+        shown = view.mapToScene(view.viewport().rect()).boundingRect()
+        twice_x, twice_y = 2 * shown.center().x(), 2 * shown.center().y()
+
+        def distance(drawn: DrawnEdge) -> float:  # as laid out: near enough for an order
+            a, b = drawn.a.node, drawn.b.node
+            return -abs(a.x + b.x - twice_x) - abs(a.y + b.y - twice_y)
+
+        return sorted(edges, key=distance)
+
+    def _label_some(self, seconds: float | None = None) -> None:
+        """Make the labels still wanted: for about ``seconds`` (None: all of them)."""
+        deadline = time.perf_counter() + (seconds or 0.0)
+        queue = self._unlabelled
+        while queue:
+            drawn = queue.pop()
+            if drawn.label is None:
+                self._edge_label(drawn)
+            if seconds is not None and time.perf_counter() >= deadline:
+                break
+        if queue:
+            self._label_timer.start()
+
+    def _label_next_slice(self) -> None:
+        self._label_some(BUILD_SLICE_SECONDS)
 
     def _edge_words(self, drawn: DrawnEdge) -> str:
         own = self.edge_style(drawn.edge) if self.edge_style is not None else None
@@ -886,16 +1131,20 @@ class SpiderDiagramScene(QGraphicsScene):
 
     def _edge_label(self, drawn: DrawnEdge) -> LabelItem:
         if drawn.label is None:
-            label = LabelItem(self._edge_words(drawn), self.edge_font)
-            label.setZValue(1)
-            label.setToolTip(f"{_tr(drawn.edge.relation)} · {_tr(drawn.edge.confidence)}")
-            backing = self.colours.color(QPalette.ColorRole.Base)
-            backing.setAlpha(215)
-            label.set_colours(self.colours.color(QPalette.ColorRole.Text), backing)
-            self.addItem(label)
-            drawn.label = label
-            self._place_edge_label(drawn)
+            self._make_edge_label(drawn)
+            self.addItem(drawn.label)
         return drawn.label
+
+    def _make_edge_label(self, drawn: DrawnEdge) -> None:
+        """Give ``drawn`` its label, placed but not yet in the scene."""
+        label = LabelItem(self._edge_words(drawn), self.edge_font)
+        label.setZValue(1)
+        label.setToolTip(f"{_tr(drawn.edge.relation)} · {_tr(drawn.edge.confidence)}")
+        backing = self.colours.color(QPalette.ColorRole.Base)
+        backing.setAlpha(215)
+        label.set_colours(self.colours.color(QPalette.ColorRole.Text), backing)
+        drawn.label = label
+        self._place_edge_label(drawn)
 
     @staticmethod
     def _place_edge_label(drawn: DrawnEdge) -> None:
@@ -911,6 +1160,7 @@ class SpiderDiagramScene(QGraphicsScene):
         shown = (self._show_node_labels, self._show_edge_labels)
         self.clearSelection()
         self.set_detail(True, True)
+        self._label_some()  # every label now, not a slice at a time
         cached = [
             item for item in self.items() if item.cacheMode() != QGraphicsItem.CacheMode.NoCache
         ]
@@ -1011,7 +1261,8 @@ class SpiderDiagramScene(QGraphicsScene):
                 if self._layer is not None:
                     self._layer.moved(item.edges)
         if moved:
-            bounds = self.itemsBoundingRect().adjusted(-400, -400, 400, 400)
+            self._bounds = self.itemsBoundingRect()
+            bounds = self._bounds.adjusted(-400, -400, 400, 400)
             self.setSceneRect(self.sceneRect().united(bounds))
             if self.save_positions is not None:
                 self.save_positions(dict(self.pinned))
@@ -1182,6 +1433,7 @@ class SpiderDiagramView(QGraphicsView):
         self._scene.save_positions = save_positions
         self._scene.recordActivated.connect(self.recordActivated)
         self._scene.layoutFinished.connect(self._layout_finished)
+        self._scene.drawingPlaced.connect(self._drawing_placed)
         self._scene.layoutStarted.connect(self._layout_started)
         self.setScene(self._scene)
         self._fitted_once = False
@@ -1190,8 +1442,10 @@ class SpiderDiagramView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        # Panning scrolls what is drawn; only the exposed strip is painted again.
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        # Panning scrolls what is drawn; only the exposed strip is painted again. One
+        # rectangle around what changed, not a region of every changed item: a region
+        # of thousands (the old drawing removed, every node dimmed) is slow to build.
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self.setOptimizationFlags(
             QGraphicsView.OptimizationFlag.DontSavePainterState
             | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing
@@ -1406,7 +1660,7 @@ class SpiderDiagramView(QGraphicsView):
 
     def fit(self) -> None:
         """Show the whole diagram beside the key (but not larger than 150 %)."""
-        bounds = self._scene.itemsBoundingRect()
+        bounds = self._scene.drawing_bounds()
         if bounds.isEmpty():
             self.resetTransform()
             self._zoom_changed()
@@ -1658,7 +1912,11 @@ class SpiderDiagramView(QGraphicsView):
                 nodes=len(diagram.nodes), edges=len(diagram.edges)
             )
         )
-        if not diagram.nodes:
+        self.layoutFinished.emit()
+
+    def _drawing_placed(self) -> None:
+        # Fitted before the items go in, so they are first painted at the scale they keep.
+        if not self._scene.diagram.nodes:
             self._fitted_once = False  # a new table (after a lock, say) starts fitted again
             self._zoom_changed()
         elif not self._fitted_once:
@@ -1666,7 +1924,6 @@ class SpiderDiagramView(QGraphicsView):
             self.fit()
         else:
             self._zoom_changed()
-        self.layoutFinished.emit()
 
     def _place_overlays(self) -> None:
         frame = self.frameWidth()
