@@ -156,6 +156,19 @@ def test_the_writer_refuses_what_the_reader_would_refuse(parties: Parties) -> No
         submission(parties, mapping=mapping)
     assert "records/young_person/0/age (YP-01) is too large" in str(caught.value)
     assert CHILD_NAME not in str(caught.value) and "42" not in str(caught.value)
+    # Links and evidence are checked item by item too, and named by their place.
+    mapping = mapping_document()
+    mapping["links"][-1]["confidence"] = "certain"
+    with pytest.raises(BundleMappingInvalid) as caught:
+        submission(parties, mapping=mapping)
+    where = len(mapping["links"]) - 1
+    assert f"links/{where}/confidence is not one of the allowed values" in str(caught.value)
+    mapping = mapping_document()
+    mapping["evidence"][0]["surprise"] = CHILD_NAME
+    with pytest.raises(BundleMappingInvalid) as caught:
+        submission(parties, mapping=mapping)
+    assert "evidence/0 has a field the format does not have" in str(caught.value)
+    assert CHILD_NAME not in str(caught.value)
     with pytest.raises(ValueError):
         submission(parties, passphrase="six words here")  # both recipients and a passphrase
     with pytest.raises(ValueError):
