@@ -4,6 +4,7 @@ poppler's tools (``apt-get install -y qpdf poppler-utils``; ``.ci/run`` installs
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import shutil
@@ -276,6 +277,84 @@ def test_a_table_over_several_pages_repeats_its_header(
         for page in in_section:
             for title in header:
                 assert title in flat(page), (section, title)
+
+
+def test_the_aliases_column_is_left_out_where_it_would_be_empty(
+    texts: dict[DataLevel, list[str]],
+) -> None:
+    """At initials aliases and handles are never printed, so the column is not there."""
+    for level, expected in ((DataLevel.FULL, True), (DataLevel.INITIALS, False)):
+        adults = flat("\n".join(p for p in texts[level] if "· Adults of concern" in p))
+        assert "Vehicle" in adults
+        assert ("Aliases and handles" in adults) is expected, level
+
+
+def test_a_narrow_column_breaks_a_word_after_its_slash_not_mid_word(
+    texts: dict[DataLevel, list[str]],
+) -> None:
+    places = "\n".join(p for p in texts[DataLevel.INITIALS] if "· Locations and contexts" in p)
+    lines = [line.strip() for line in places.splitlines()]
+    assert "shop/" in lines and "takeaway" in lines  # the kind "shop/takeaway", broken
+    assert not any(line.endswith("takeaw") or line.startswith("ay") for line in lines)
+
+
+def test_the_legend_writes_each_label_clear_of_its_shape() -> None:
+    """Every shape's reach (the cloud of an online context is the widest) is known, and
+    each label starts to the right of the shape before it."""
+    reach = {
+        report.NodeType.ONLINE_CONTEXT: max(
+            [abs(x) + r for x, _, r in report._CLOUD_CIRCLES]
+            + [abs(report._CLOUD_BASE[0]), report._CLOUD_BASE[0] + report._CLOUD_BASE[2]]
+        ),
+        report.NodeType.YOUNG_PERSON: 17,
+        **{kind: max(abs(x) for x, _ in points) for kind, points in report._POLYGONS.items()},
+    }
+    for kind, extent in reach.items():
+        assert report._SHAPE_HALF_WIDTH[kind] >= extent - 0.5, kind
+
+    class Recorder(report.Canvas):
+        def __init__(self) -> None:
+            super().__init__(io.BytesIO())
+            self.events: list[tuple[str, float]] = []
+
+        def circle(self, x_cen, y_cen, r, stroke=1, fill=0):  # noqa: ANN001, ANN201
+            self.events.append(("shape", x_cen + r))
+            return super().circle(x_cen, y_cen, r, stroke, fill)
+
+        def roundRect(self, x, y, width, height, radius, stroke=1, fill=0):  # noqa: ANN001, ANN201, N802
+            self.events.append(("shape", x + width))
+            return super().roundRect(x, y, width, height, radius, stroke, fill)
+
+        def drawString(self, x, y, text, *args, **kwargs):  # noqa: ANN001, ANN201, N802
+            self.events.append((text, x))
+            return super().drawString(x, y, text, *args, **kwargs)
+
+    canvas = Recorder()
+    report._draw_legend(canvas, report._Fonts(), 0, 0, 800)
+    right = 0.0
+    for what, x in canvas.events:
+        if what == "shape":
+            right = max(right, x)
+        elif what in ("Online context", "Young person", "Thick outline: high concern"):
+            assert x > right, what
+
+
+def test_attendees_organisations_print_as_the_profiles_labels(tmp_path: Path) -> None:
+    """The attendee editor stores an agency's key; the briefing prints its label."""
+    table = MappingTable.of([YoungPerson(code="YP-01", name="Amy Bell")])
+    meeting = Meeting(
+        date=date(2026, 12, 16),
+        attendees=[
+            Attendee(name="Pat Example", role="PCSO", organisation="police"),
+            Attendee(name="Sam Example", role="Worker", organisation="Motiv8"),
+            Attendee(name="Kim Example", role="Governor", organisation="Parish council"),
+        ],
+    )
+    pdf = write(tmp_path, small_data(table, DataLevel.INITIALS, meeting=meeting))
+    cover = flat(pages_of(pdf)[0])
+    assert "Neighbourhood Police / PCSO" in cover and "Motiv8" in cover
+    assert "Parish council" in cover
+    assert not re.search(r"\bpolice\b", cover)
 
 
 def test_the_diagram_is_vector_and_labelled(

@@ -150,6 +150,9 @@ DEMO_COLOUR = HexColor("#b45309")
 HIGH_COLOUR = HexColor("#9b1c1c")
 
 TABLE_SIZE = 9.0  # points; the leading is 2 more
+# A table cell's line that starts with this is drawn with an empty square to tick by hand.
+TICK_BOX = "\u2610"
+BREAK_AFTER = "/-"  # a word too long for its column is broken after one of these first
 CELL_PAD = 4.0
 CELL_TOP = 2.5
 CELL_BOTTOM = 3.5
@@ -270,6 +273,7 @@ _TRANSLITERATIONS = str.maketrans(
         "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Ŋ": "N",
         "ŋ": "n", "ſ": "s", "→": "->", "←": "<-", "≤": "<=", "≥": ">=", "✓": "yes",
         "✔": "yes", "✗": "x", "−": "-", "‐": "-", "‑": "-", "\u00a0": " ", "\u202f": " ",
+        "≈": "~",
     }
 )  # fmt: skip
 
@@ -338,7 +342,7 @@ class _Fonts:
             return text
         out = []
         for char in text.translate(_TRANSLITERATIONS):
-            if _fits_winansi(char):
+            if _fits_winansi(char) or char == TICK_BOX:  # a tick box is drawn, not written
                 out.append(char)
                 continue
             plain = "".join(
@@ -424,8 +428,13 @@ class _Namer:
         labels = "; ".join(self.profile.label("harm_categories", k) for k in keys)
         return labels or "none recorded"
 
-    def agency(self, key: str) -> str:
-        return self.profile.label("agencies", key) if key else ""
+    def agency(self, text: str) -> str:
+        """An organisation as the profile names it: an agency's key (``"police"``, as the
+        program stores it) or its label in any case gives the label; other text is kept."""
+        if not text:
+            return ""
+        key = self.profile.resolve("agencies", text)
+        return self.profile.label("agencies", key) if key else text
 
     def source(self, text: str) -> str:
         key = self.profile.resolve("sources", text)
@@ -655,6 +664,9 @@ class _TextTable(Table):
         (column, row), (width, height) = pos, size
         y = row + height - cellstyle.topPadding - font_size
         lines = cellval.split("\n")
+        if TICK_BOX in cellval:
+            self._draw_ticks(lines, column + cellstyle.leftPadding, y, cellstyle)
+            return
         if cellstyle.alignment == "LEFT":
             text.setTextOrigin(column + cellstyle.leftPadding, y)
             for line in lines:
@@ -665,6 +677,27 @@ class _TextTable(Table):
             text.setTextOrigin(middle - pdfmetrics.stringWidth(line, font, font_size) / 2, y)
             text.textOut(line)
             y -= leading
+
+    def _draw_ticks(self, lines: list[str], x: float, y: float, cellstyle) -> None:  # noqa: ANN001
+        """Left-aligned lines, those starting with TICK_BOX drawn with an empty square."""
+        text = self._text
+        assert text is not None
+        size, leading = cellstyle.fontsize, cellstyle.leading
+        box = size * 0.95
+        canv = self.canv
+        canv.saveState()
+        canv.setStrokeColor(INK)
+        canv.setLineWidth(0.8)
+        for line in lines:
+            if line.startswith(TICK_BOX):
+                canv.rect(x, y - 1.2, box, box, stroke=1, fill=0)
+                text.setTextOrigin(x + box + 4, y)
+                text.textOut(line[len(TICK_BOX) :].lstrip())
+            else:
+                text.setTextOrigin(x, y)
+                text.textOut(line)
+            y -= leading
+        canv.restoreState()
 
 
 class _PagedTable(Flowable):
@@ -688,8 +721,12 @@ class _PagedTable(Flowable):
         first_row: int = 0,
         heights: list[float] | None = None,
         ends: list[float] | None = None,
+        padding: float = CELL_TOP + CELL_BOTTOM,
+        min_height: float = 0.0,
     ) -> None:
         super().__init__()
+        self.padding = padding  # above and below a row's lines, together
+        self.min_height = min_height  # no body row is lower than this
         self.header = header
         self.rows = rows  # the whole table's rows, shared by its parts
         self.widths = widths
@@ -698,8 +735,10 @@ class _PagedTable(Flowable):
         self.bold = bold
         self.leading = leading
         self.first_row = first_row  # this part starts here
-        self.header_height = self._row_height(header)
-        self.heights = heights if heights is not None else [self._row_height(r) for r in rows]
+        self.header_height = self._row_height(header, 0.0)
+        self.heights = (
+            heights if heights is not None else [self._row_height(r, min_height) for r in rows]
+        )
         if ends is None:
             ends = [0.0]
             for height in self.heights:
@@ -708,9 +747,9 @@ class _PagedTable(Flowable):
         self.width = sum(widths)
         self.height = self.header_height + ends[-1] - ends[first_row]
 
-    def _row_height(self, row: list[str]) -> float:
+    def _row_height(self, row: list[str], least: float) -> float:
         lines = max((cell.count("\n") + 1 for cell in row), default=1)
-        return lines * self.leading + CELL_TOP + CELL_BOTTOM
+        return max(lines * self.leading + self.padding, least)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -734,6 +773,8 @@ class _PagedTable(Flowable):
             first_row=stop,
             heights=self.heights,
             ends=self.ends,
+            padding=self.padding,
+            min_height=self.min_height,
         )
         return [self.part(count), rest]
 
@@ -838,6 +879,10 @@ class _Styles:
 class _Writer:
     """Builds the flowables of one briefing."""
 
+    # The record sections' tables (the briefing pack prints them more compactly).
+    section_size = TABLE_SIZE
+    section_padding = (CELL_TOP, CELL_BOTTOM)
+
     def __init__(self, data: BriefingData, fonts: _Fonts) -> None:
         self.data = data
         self.fonts = fonts
@@ -888,6 +933,10 @@ class _Writer:
                     cut = max(1, int(len(word) * width / self.width(word, font, size)))
                     while cut > 1 and self.width(word[:cut], font, size) > width:
                         cut -= 1
+                    # Rather after a slash or a hyphen ("shop/" "takeaway") than mid-word.
+                    at = max(word.rfind(c, 0, cut) for c in BREAK_AFTER) + 1
+                    if at > 0:
+                        cut = at
                     lines.append(word[:cut])
                     word = word[cut:]
                 line = word
@@ -908,9 +957,13 @@ class _Writer:
         emphasis: Iterable[tuple[int, int]] = (),
         align: dict[int, str] | None = None,
         size: float = TABLE_SIZE,
+        padding: tuple[float, float] = (CELL_TOP, CELL_BOTTOM),
+        min_height: float = 0.0,
     ) -> _PagedTable:
         """A table with its header row repeated on every page and rows never split
-        across pages; cells are plain strings wrapped here to their column."""
+        across pages; cells are plain strings wrapped here to their column. ``padding``:
+        above and below each row's lines; ``min_height``: the least height of a body row
+        (room to write by hand)."""
         f = self.fonts
         bold = set(bold_columns)
         inner = [w - 2 * CELL_PAD for w in widths]
@@ -930,8 +983,8 @@ class _Writer:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
             ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("TOPPADDING", (0, 0), (-1, -1), CELL_TOP),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_BOTTOM),
+            ("TOPPADDING", (0, 0), (-1, -1), padding[0]),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), padding[1]),
             ("FONTNAME", (0, 0), (-1, 0), f.bold),
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
             ("TEXTCOLOR", (0, 0), (-1, 0), HEADING),
@@ -954,6 +1007,8 @@ class _Writer:
             marked,
             bold=f.bold,
             leading=size + 2,
+            padding=sum(padding),
+            min_height=min_height,
         )
 
     def key_values(self, pairs: Sequence[tuple[str, str]], widths: tuple[float, float]) -> Table:
@@ -1009,7 +1064,14 @@ class _Writer:
         story += [PageBreak(), *self.summary()]
         story += self.key_concerns()
         story += [NextPageTemplate("landscape"), PageBreak(), *self.diagram()]
-        for section in (
+        for section in self.record_sections():
+            story += [PageBreak(), *section()]
+        story += [NextPageTemplate("portrait"), PageBreak(), *self.annex()]
+        return story
+
+    def record_sections(self) -> list[Callable[[], list[Flowable]]]:
+        """The landscape sections after the diagram, in order."""
+        return [
             self.young_people,
             self.adults,
             self.peer_groups,
@@ -1017,10 +1079,7 @@ class _Writer:
             self.strengths,
             self.links,
             self.actions,
-        ):
-            story += [PageBreak(), *section()]
-        story += [NextPageTemplate("portrait"), PageBreak(), *self.annex()]
-        return story
+        ]
 
     @property
     def portrait_width(self) -> float:
@@ -1073,7 +1132,7 @@ class _Writer:
 
         flow.append(self.para("Attendees", s.h2))
         if meeting.attendees:
-            rows = [[a.name, a.role, a.organisation] for a in meeting.attendees]
+            rows = [[a.name, a.role, self.namer.agency(a.organisation)] for a in meeting.attendees]
             flow.append(
                 self.grid_table(
                     ["Name", "Role", "Organisation"],
@@ -1384,14 +1443,16 @@ class _Writer:
         emphasis: Sequence[tuple[int, int]] = (),
         *,
         bold_columns: Sequence[int] = (0,),
+        hidden_at_initials: Sequence[int] = (),
     ) -> _PagedTable:
         """A record section's table across the landscape page. At codes level the
-        columns of names, labels and free text (``hidden_at_codes``) are left out."""
-        keep = [
-            i
-            for i in range(len(header))
-            if self.level != DataLevel.CODES or i not in hidden_at_codes
-        ]
+        columns of names, labels and free text (``hidden_at_codes``) are left out; at
+        initials, those that would always be empty (``hidden_at_initials``)."""
+        hidden = {
+            DataLevel.CODES: set(hidden_at_codes) | set(hidden_at_initials),
+            DataLevel.INITIALS: set(hidden_at_initials),
+        }.get(self.level, set())
+        keep = [i for i in range(len(header)) if i not in hidden]
         where = {old: new for new, old in enumerate(keep)}
         total = sum(weights[i] for i in keep)
         return self.grid_table(
@@ -1400,6 +1461,8 @@ class _Writer:
             [self.landscape_width * weights[i] / total for i in keep],
             bold_columns=[where[c] for c in bold_columns if c in where],
             emphasis=[(where[c], r) for c, r in emphasis if c in where],
+            size=self.section_size,
+            padding=self.section_padding,
         )
 
     def young_people(self) -> list[Flowable]:
@@ -1494,7 +1557,11 @@ class _Writer:
             "Notes",
         ]
         weights = [14, 30, 30, 9, 30, 36, 15, 48, 34]
-        return [*flow, self.section_table(header, weights, rows, (1, 2, 4, 8), emphasis)]
+        # At initials aliases and handles are never printed: no column for them.
+        table = self.section_table(
+            header, weights, rows, (1, 2, 4, 8), emphasis, hidden_at_initials=(2,)
+        )
+        return [*flow, table]
 
     def peer_groups(self) -> list[Flowable]:
         records = [r for r in self.table.of_kind(Kind.PEER_GROUP) if isinstance(r, PeerGroup)]
@@ -1650,7 +1717,7 @@ class _Writer:
                 ]
             )
         header = ["From", "Relation", "To", "Confidence", "Evidence", "Note"]
-        weights = [46, 36, 46, 21, 52, 43]
+        weights = [40, 30, 48, 19, 62, 45]
         return [*flow, self.section_table(header, weights, rows, (5,), bold_columns=())]
 
     def actions(self) -> list[Flowable]:
@@ -1850,6 +1917,15 @@ _POLYGONS: dict[NodeType, list[Point]] = {
 }
 _CLOUD_CIRCLES = ((-12, 3, 10), (0, -5, 13), (13, 2, 10), (-3, 6, 10), (6, 7, 9))
 _CLOUD_BASE = (-21, 1, 42, 15, 7)  # x, y (top), width, height, corner radius
+# How far each shape reaches left and right of its centre, in layout units.
+_SHAPE_HALF_WIDTH = {
+    NodeType.YOUNG_PERSON: 17,
+    NodeType.ADULT: 21,
+    NodeType.PEER_GROUP: 19,
+    NodeType.LOCATION: 16,
+    NodeType.ONLINE_CONTEXT: 23,
+    NodeType.STRENGTH: 20,
+}
 _SHAPE_BOTTOM = {
     NodeType.YOUNG_PERSON: 17,
     NodeType.ADULT: 21,
@@ -2207,7 +2283,7 @@ def _draw_legend(canv: Canvas, fonts: _Fonts, x: float, y: float, width: float) 
     ]
     for node_type, rating, label in items:
         fill = _node_fill(node_type, rating)
-        half = 21 * scale if node_type == NodeType.ONLINE_CONTEXT else 8
+        half = _SHAPE_HALF_WIDTH[node_type] * scale + 1  # the outline included
         _draw_shape(canv, node_type, cursor + half, row_nodes, scale, fill, 1.5 * scale)
         if rating is not None and node_type == NodeType.LOCATION:
             canv.setFillColor(HexColor("#1b1b1b"))
@@ -2217,8 +2293,8 @@ def _draw_legend(canv: Canvas, fonts: _Fonts, x: float, y: float, width: float) 
         if label:
             canv.setFillColor(INK)
             canv.setFont(fonts.regular, size)
-            canv.drawString(cursor - 2, row_nodes - 2.5, label)
-            cursor += pdfmetrics.stringWidth(label, fonts.regular, size) + 12
+            canv.drawString(cursor + 1, row_nodes - 2.5, label)
+            cursor += pdfmetrics.stringWidth(label, fonts.regular, size) + 14
     _draw_shape(
         canv,
         NodeType.YOUNG_PERSON,
@@ -2230,7 +2306,7 @@ def _draw_legend(canv: Canvas, fonts: _Fonts, x: float, y: float, width: float) 
     )
     canv.setFillColor(INK)
     canv.setFont(fonts.regular, size)
-    canv.drawString(cursor + 16, row_nodes - 2.5, "Thick outline: high concern")
+    canv.drawString(cursor + 18, row_nodes - 2.5, "Thick outline: high concern")
 
     cursor = x
     canv.setFont(fonts.bold, size)

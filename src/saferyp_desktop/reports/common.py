@@ -18,6 +18,8 @@ from saferyp_desktop.domain.levels import NameScrubber
 from saferyp_desktop.reports.briefing import (
     DIAGRAM_LEGEND_BAND,
     DIAGRAM_TITLE_BAND,
+    GRID,
+    HEADER_FILL,
     HEADING,
     HIGH_COLOUR,
     INK,
@@ -29,7 +31,10 @@ from saferyp_desktop.reports.briefing import (
     OVERVIEW_MIN_LABEL,
     PORTRAIT,
     PORTRAIT_MARGINS,
+    RULE,
     STATUS_ORDER,
+    STRIPE,
+    TICK_BOX,
     TILE_MIN_SCALE,
     BriefingData,
     long_date,
@@ -48,11 +53,14 @@ from saferyp_desktop.reports.briefing import _Namer as Namer
 from saferyp_desktop.reports.briefing import _NumberedCanvas as NumberedCanvas
 from saferyp_desktop.reports.briefing import _plan_tiles as plan_tiles
 from saferyp_desktop.reports.briefing import _texts_of as texts_of
+from saferyp_desktop.reports.briefing import _Tile as Tile
 from saferyp_desktop.reports.briefing import _Writer as DocumentWriter
 
 __all__ = [
     "DIAGRAM_LEGEND_BAND",
     "DIAGRAM_TITLE_BAND",
+    "GRID",
+    "HEADER_FILL",
     "HEADING",
     "HIGH_COLOUR",
     "INK",
@@ -64,7 +72,10 @@ __all__ = [
     "OVERVIEW_MIN_LABEL",
     "PORTRAIT",
     "PORTRAIT_MARGINS",
+    "RULE",
     "STATUS_ORDER",
+    "STRIPE",
+    "TICK_BOX",
     "TILE_MIN_SCALE",
     "BriefingData",
     "DiagramPage",
@@ -76,6 +87,7 @@ __all__ = [
     "NumberedCanvas",
     "OutlineMark",
     "PageChrome",
+    "Tile",
     "binary_streams",
     "choose_fonts",
     "code_key",
