@@ -805,17 +805,19 @@ def pack_data(
             )
         )
     table, school_of, joined = _combined(subs, found, confirmed)
-    matches = [
-        PackMatch(
+
+    def printed(view: CandidateView) -> PackMatch:
+        return PackMatch(
             kind=view.kind,
             members=[(m.urn, m.record_id) for m in view.members],
             reasons=view.reasons,
             note=view.note,
             score=view.score,
         )
-        for view in views
-        if view.confirmed
-    ]
+
+    # Confirmed ones as decided; undecided ones (best first) to decide at the meeting.
+    matches = [printed(view) for view in views if view.confirmed]
+    undecided = [printed(view) for view in views if view.decision is None]
     return PackData(
         meeting=_pack_meeting(workspace, day, subs),
         profile=workspace.profile,
@@ -828,7 +830,7 @@ def pack_data(
         schools=schools,
         matches=matches,
         dismissed=sum(1 for v in views if v.decision == DISMISSED),
-        undecided=sum(1 for v in views if v.decision is None),
+        undecided=undecided,
         places=_area_places(_school_tables(subs), confirmed, found),
         combined=table,
         school_of=school_of,
