@@ -413,7 +413,12 @@ class LinkedRecordsEditor(QWidget):
 
 
 class AttendeesEditor(QWidget):
-    """The people at a meeting: name, role and organisation (from the profile's agencies)."""
+    """The people at a meeting: name, role and organisation (from the profile's agencies).
+
+    An organisation chosen here is stored as the agency's key (``"police"``), which stays
+    the same when a profile's wording changes; the table shows its label, and so do the
+    printed documents (``reports``' ``Namer.agency``). Text stored otherwise (a label, as
+    in the demo, or an organisation the profile does not name) is kept and shown as is."""
 
     changed = Signal()
     NAME, ROLE, ORGANISATION = range(3)
@@ -464,6 +469,15 @@ class AttendeesEditor(QWidget):
         self._agencies = agencies
         self.organisation.set_choices(agencies)
 
+    def organisation_label(self, stored: str) -> str:
+        """How a stored organisation is shown: an agency's key, or its label in any case,
+        as the label (as the printed documents show it); any other text as it is."""
+        folded = stored.strip().casefold()
+        for key, label in self._agencies:
+            if stored == key or folded in (key.casefold(), label.casefold()):
+                return label
+        return stored
+
     def attendees(self) -> list[Attendee]:
         result = []
         for r in range(self.table.rowCount()):
@@ -510,8 +524,7 @@ class AttendeesEditor(QWidget):
         self.table.insertRow(row)
         self.table.setItem(row, self.NAME, QTableWidgetItem(attendee.name))
         self.table.setItem(row, self.ROLE, QTableWidgetItem(attendee.role))
-        labels = dict(self._agencies)
-        organisation = QTableWidgetItem(labels.get(attendee.organisation, attendee.organisation))
+        organisation = QTableWidgetItem(self.organisation_label(attendee.organisation))
         organisation.setData(_ID, attendee.organisation)
         organisation.setFlags(organisation.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.table.setItem(row, self.ORGANISATION, organisation)
