@@ -338,6 +338,11 @@ def test_a_schools_view_shows_its_tables_read_only(
     # the spider diagram of the school
     page.show_tab("diagram")
     assert page.diagram is not None and page.diagram.diagram_scene.node_items()
+    # drawn where the school draws it: the positions its bundle carried
+    placed = chair.submission_view(window.inbox.session.workspace, page.summary.id)[1]
+    qtbot.waitUntil(lambda: len(page.diagram.diagram_scene.node_items()) == len(placed))
+    for item in page.diagram.diagram_scene.node_items():
+        assert (item.node.x, item.node.y) == placed[item.node.id]
     # the school's briefing PDF: saved where the chair chooses, never anywhere else
     target = tmp_path / page.suggested_briefing_name()
     assert page.suggested_briefing_name() == f"briefing-{SCHOOL_ONE}-{page.summary.meeting_date}.pdf"

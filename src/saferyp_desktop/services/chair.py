@@ -149,6 +149,15 @@ def diagram_positions_of(mapping: dict[str, Any]) -> dict[str, tuple[float, floa
     return {node_id: (x, y) for node_id, (x, y) in mapping.get("diagram", {}).items()}
 
 
+def submission_view(
+    workspace: Workspace, submission_id: int
+) -> tuple[MappingTable, dict[str, tuple[float, float]]]:
+    """A stored submission's mapping table, rebuilt from its signed bytes, and where the
+    school draws its diagram's nodes (empty if the bundle did not say)."""
+    mapping, table = stored_table(workspace.repo.stored_bundle(submission_id))
+    return table, diagram_positions_of(mapping)
+
+
 def _day(value: date | str) -> date:
     if isinstance(value, datetime):
         return value.date()

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from saferyp_desktop.domain.diagram import Point
 from saferyp_desktop.domain.levels import LEVEL_TITLES
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.records import Kind
-from saferyp_desktop.services import exchange
+from saferyp_desktop.services import chair, exchange
 from saferyp_desktop.services.exchange import SubmissionSummary
 from saferyp_desktop.services.files import save_file
 from saferyp_desktop.ui.chair.inbox import counts_text
@@ -86,6 +87,7 @@ class SchoolPage(QWidget):
         self.submission: SubmissionSession | None = None
         self.sections: dict[Kind, RecordSection] = {}
         self.diagram = None  # the SpiderDiagramView, once its tab is opened
+        self._positions: dict[str, Point] = {}  # where the school draws its diagram's nodes
         self.loader: Task | None = None  # reading the submitted table, if now
         self._built: set[int] = set()
         self._built_widgets = False
@@ -192,8 +194,8 @@ class SchoolPage(QWidget):
             return
         workspace, submission_id = self.session.workspace, self.summary.id
 
-        def job(_context: TaskContext) -> MappingTable:
-            return exchange.submission_table(workspace, submission_id)
+        def job(_context: TaskContext) -> tuple[MappingTable, dict[str, Point]]:
+            return chair.submission_view(workspace, submission_id)
 
         self.loading_label.setText(self.tr("Reading the submission of %s…") % self.summary.school)
         self.loading_label.show()
@@ -216,11 +218,12 @@ class SchoolPage(QWidget):
         if self.loader is not None:
             self.loader.cancel()  # its result, if it still comes, is discarded
             self.loader = None
-        self._table_read(exchange.submission_table(self.session.workspace, self.summary.id))
+        self._table_read(chair.submission_view(self.session.workspace, self.summary.id))
 
-    def _table_read(self, table: MappingTable) -> None:
+    def _table_read(self, read: tuple[MappingTable, dict[str, Point]]) -> None:
         if self.session is None or self.submission is not None:
             return
+        table, self._positions = read
         self.submission = SubmissionSession(
             self.session, table, meeting_date=self.summary.meeting_date,
             school=self.summary.school, urn=self.summary.urn, parent=self,
@@ -285,7 +288,8 @@ class SchoolPage(QWidget):
         view.show()
         page.layout().activate()  # the view has its size before the first fit
         self.diagram = view
-        view.refresh(self.submission.table())
+        # Drawn where the school draws it (its bundle says where), not laid out again.
+        view.refresh(self.submission.table(), pinned=self._positions)
 
     def open_record(self, record_id: str) -> bool:
         """Show one of this school's records in its section (once the table is read, if it
