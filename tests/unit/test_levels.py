@@ -13,6 +13,7 @@ import pytest
 from saferyp_desktop.domain.levels import DataLevel, NameScrubber, redact, redact_evidence
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.records import (
+    Adult,
     Attendee,
     Discussion,
     Evidence,
@@ -91,3 +92,15 @@ def test_the_scrubber_leaves_ordinary_words_alone() -> None:
     person = YoungPerson(code="YP-01", name="Test Money")
     scrub = NameScrubber(MappingTable.of([person]))
     assert scrub("money was found; Test Money was there") == "money was found; TM was there"
+
+
+def test_the_scrubber_takes_a_first_name_or_surname_on_its_own() -> None:
+    child = YoungPerson(code="YP-01", name="Jordan Lee-Smith")
+    adult = Adult(code="AD-01", name="Male known as 'Tiny'", aliases=["Tiny T"])
+    scrub = NameScrubber(MappingTable.of([child, adult]))
+    text = "Jordan was seen with Tiny T; later Lee-Smith and Smith's friend Tiny. Male adult."
+    scrubbed = scrub(text)
+    assert scrubbed == "J was seen with MKAT; later L and S's friend T. Male adult."
+    assert "Jordan" not in scrubbed and "Smith" not in scrubbed and "Tiny" not in scrubbed
+    # the full name still becomes the initials, and ordinary words stay
+    assert scrub("Jordan Lee-Smith said jordan-ish things") == "JLS said jordan-ish things"

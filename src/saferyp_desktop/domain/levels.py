@@ -193,10 +193,31 @@ def _words(text: str) -> list[str]:
     return [w.rstrip(".'’-") for w in _WORD.findall(text)]
 
 
+_PIECES = re.compile(r"[-'’]")
+# Words of an adult's "name" that describe rather than name ("Male known as 'Tiny'").
+_NOT_NAMES = frozenset(
+    "male female man woman boy girl lad unknown known as aka the a an of older younger "
+    "young adult driver mr mrs ms miss mx dr".split()
+)
+
+
+def _name_parts(name: str) -> list[str]:
+    """The capitalised words of a name on their own, and the parts of a hyphenated one
+    ("Jordan Lee-Smith": Jordan, Lee-Smith, Lee, Smith), less descriptive words."""
+    parts: list[str] = []
+    for word in _words(name):
+        for part in (word, *(word.split("-") if "-" in word else ())):
+            if len(part) >= 2 and part[0].isupper() and part.casefold() not in _NOT_NAMES:
+                parts.append(part)
+    return parts
+
+
 class NameScrubber:
     """Replaces the names, aliases and handles of young people and adults in free text
     with their initials. Multi-word phrases match in any case; a one-word name or
-    alias only as written (so the alias "Money" does not take "money" out of a sentence)."""
+    alias only as written (so the alias "Money" does not take "money" out of a sentence).
+    A part of a person's name written on its own ("Jordan was seen…") becomes its
+    initial ("J was seen…"): a first name alone is often enough to know a child."""
 
     def __init__(self, table: MappingTable) -> None:
         self._by_first: dict[str, list[tuple[str, str]]] = {}
@@ -216,6 +237,8 @@ class NameScrubber:
                     continue
                 key = words[0].casefold() if len(words) > 1 else words[0]
                 self._by_first.setdefault(key, []).append((phrase.strip(), replacement))
+            for part in _name_parts(record.name):
+                self._by_first.setdefault(part, []).append((part, part[0]))
         for entries in self._by_first.values():
             entries.sort(key=lambda e: -len(e[0]))
 
@@ -224,6 +247,7 @@ class NameScrubber:
             return text
         words = _words(text)
         keys = set(words) | {w.casefold() for w in words}
+        keys |= {piece for w in words for piece in _PIECES.split(w) if piece}  # Smith's
         candidates = [e for key in keys & self._by_first.keys() for e in self._by_first[key]]
         if not candidates:
             return text
