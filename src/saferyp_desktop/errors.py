@@ -284,11 +284,36 @@ class UnknownSigner(SaferypError):
 
 
 class SignerChanged(SaferypError):
+    """A known school's bundle signed by another key than the one trusted for it.
+
+    ``fingerprint`` (the bundle's key), ``previous_fingerprint`` (the trusted one),
+    ``school``, ``urn`` and ``trusted_since`` (when the trusted key was accepted) are
+    set when a bundle is refused, for the dialog that offers to replace the key; None
+    otherwise (e.g. a stored submission checked again).
+    """
+
     exit_code = 72
     default_message = (
-        "This bundle is signed by a different key from the one this sender used before, "
-        "so it was not opened; call the sender."
+        "This bundle is signed by a different key from the one this school used before, so "
+        "it was not opened; check the new fingerprint with the school's DSL by phone."
     )
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        fingerprint: str | None = None,
+        previous_fingerprint: str | None = None,
+        school: str | None = None,
+        urn: str | None = None,
+        trusted_since: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.fingerprint = fingerprint
+        self.previous_fingerprint = previous_fingerprint
+        self.school = school
+        self.urn = urn
+        self.trusted_since = trusted_since
 
 
 class FingerprintMismatch(SaferypError):

@@ -313,6 +313,151 @@ def test_another_key_for_a_known_school_is_refused(
     assert exchange_state(chair) == before
 
 
+# -- a school's new key, checked by phone -----------------------------------------------------
+def _new_workspace(school: Workspace, chair: Workspace, path: Path) -> Workspace:
+    """The school set up again on a new laptop: same name and URN, a new key, nothing restored."""
+    ws = Workspace.create(
+        path, PASS, WorkspaceDetails(role="school", name=school.details.name, urn=school.details.urn)
+    )
+    ws.save(Meeting(date=exchange.find_meeting(school).date))
+    exchange.set_chair(ws, chair.key_card())
+    return ws
+
+
+def trust_state(ws: Workspace) -> tuple:
+    rows = ws.db.query("SELECT * FROM trusted_senders ORDER BY urn")
+    return exchange_state(ws), rows
+
+
+def test_a_schools_new_key_is_replaced_only_with_its_fingerprint_confirmed(
+    school: Workspace, chair: Workspace, tmp_path: Path, outbox: Path
+) -> None:
+    urn = school.details.urn
+    exchange.set_chair(school, chair.key_card())
+    old_fp = school.keys().fingerprint
+    for n in (1, 2, 3):
+        exchange.export_bundle(school, outbox / f"old{n}.sypbundle")
+    exchange.open_bundle(chair, outbox / "old1.sypbundle", accept_new_key=old_fp)
+    old = exchange.open_bundle(chair, outbox / "old3.sypbundle")
+    first_seen = chair.repo.trusted_sender(urn).first_seen
+    with _new_workspace(school, chair, tmp_path / "New.sypdb") as new:
+        new_fp = new.keys().fingerprint
+        sent = exchange.export_bundle(new, outbox / "new1.sypbundle")
+        exchange.export_bundle(new, outbox / "new2.sypbundle")
+        new_recipient = new.keys().age_recipient
+    assert sent.sequence == 1 and new_fp != old_fp
+
+    # Refused, with what the dialog needs and what to do, naming no one.
+    before = trust_state(chair)
+    with pytest.raises(errors.SignerChanged) as caught:
+        exchange.open_bundle(chair, outbox / "new1.sypbundle")
+    error = caught.value
+    assert (error.fingerprint, error.previous_fingerprint) == (new_fp, old_fp)
+    assert (error.school, error.urn, error.trusted_since) == (school.details.name, urn, first_seen)
+    message = str(error)
+    assert new_fp in message and "replace the key" in message and "number you already have" in message
+    assert school.details.name not in message and message.count(".") <= 1 and error.exit_code == 72
+    # Accepting a first key does not replace one; a wrong or malformed fingerprint changes nothing.
+    with pytest.raises(errors.SignerChanged):
+        exchange.open_bundle(chair, outbox / "new1.sypbundle", accept_new_key=new_fp)
+    for wrong in (old_fp, WorkspaceKeys.generate().fingerprint):
+        with pytest.raises(errors.FingerprintMismatch):
+            exchange.open_bundle(chair, outbox / "new1.sypbundle", replace_key=wrong)
+    with pytest.raises(errors.UsageError):
+        exchange.open_bundle(chair, outbox / "new1.sypbundle", replace_key="not a fingerprint")
+    with pytest.raises(errors.UsageError):
+        exchange.open_bundle(
+            chair, outbox / "new1.sypbundle", replace_key=new_fp, accept_new_key=new_fp
+        )
+    assert trust_state(chair) == before
+
+    # The fingerprint read out by phone, as typed: opened, the key replaced in the same step.
+    opened = exchange.open_bundle(
+        chair, outbox / "new1.sypbundle", replace_key=new_fp.lower().replace("-", " ")
+    )
+    assert (opened.sequence, opened.fingerprint, opened.replaced_fingerprint) == (1, new_fp, old_fp)
+    assert not opened.new_signer
+    assert opened.superseded == [old.submission_id]  # the same meeting, from the new key
+    trusted = chair.repo.trusted_sender(urn)
+    assert (trusted.fingerprint, trusted.age_recipient) == (new_fp, new_recipient)
+    assert trusted.first_seen >= first_seen  # since the new key was accepted
+    events = chair.repo.audit_events()
+    assert [e[1:] for e in events[-2:]] == [
+        ("school key replaced", [urn, old_fp, new_fp]),
+        ("submission imported", [sent.bundle_id]),
+    ]
+    assert chair.repo.replaced_fingerprints(urn) == {old_fp}
+    # Every submission stays on record and verifies with the key it was signed with.
+    for summary in exchange.submissions(chair):
+        assert exchange.reverify_submission(chair, summary.id).bundle_id == summary.bundle_id
+    assert exchange.reverify_submission(chair, old.submission_id).fingerprint == old_fp
+
+    # The same bundle again is refused (the replacement asked for again changes nothing);
+    # the new key's next bundle opens, numbered after its own last, not the old key's 3.
+    after = trust_state(chair)
+    for again in (None, new_fp):
+        with pytest.raises(errors.AlreadyImported):
+            exchange.open_bundle(chair, outbox / "new1.sypbundle", replace_key=again)
+    with pytest.raises(errors.FingerprintMismatch):
+        exchange.open_bundle(chair, outbox / "new2.sypbundle", replace_key=old_fp)
+    assert trust_state(chair) == after
+    second = exchange.open_bundle(chair, outbox / "new2.sypbundle")
+    assert second.sequence == 2 and second.replaced_fingerprint is None
+
+    # The old laptop's later bundle is refused now, until the same deliberate step.
+    later = exchange.export_bundle(school, outbox / "old4.sypbundle")
+    before = trust_state(chair)
+    with pytest.raises(errors.SignerChanged) as caught:
+        exchange.open_bundle(chair, outbox / "old4.sypbundle")
+    assert (caught.value.fingerprint, caught.value.previous_fingerprint) == (old_fp, new_fp)
+    with pytest.raises(errors.SignerChanged):
+        exchange.open_bundle(chair, outbox / "old2.sypbundle")
+    assert trust_state(chair) == before
+    back = exchange.open_bundle(chair, outbox / "old4.sypbundle", replace_key=old_fp)
+    assert (back.sequence, back.replaced_fingerprint) == (later.sequence, new_fp)
+    with pytest.raises(errors.Replayed):  # compared with the old key's own last bundle
+        exchange.open_bundle(chair, outbox / "old2.sypbundle")
+    assert chair.repo.replaced_fingerprints(urn) == {old_fp, new_fp}
+    for summary in exchange.submissions(chair):
+        exchange.reverify_submission(chair, summary.id)
+
+
+def test_replacing_a_key_is_one_step_with_storing_the_bundle(
+    school: Workspace, chair: Workspace, tmp_path: Path, outbox: Path, monkeypatch
+) -> None:
+    exchange.set_chair(school, chair.key_card())
+    exchange.export_bundle(school, outbox / "old.sypbundle")
+    exchange.open_bundle(chair, outbox / "old.sypbundle", accept_new_key=school.keys().fingerprint)
+    with _new_workspace(school, chair, tmp_path / "New.sypdb") as new:
+        new_fp = new.keys().fingerprint
+        exchange.export_bundle(new, outbox / "new.sypbundle")
+    before = trust_state(chair)
+
+    def fail(_new_id: int) -> list[int]:
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(chair.repo, "superseded_ids", fail)
+    with pytest.raises(OSError):
+        exchange.open_bundle(chair, outbox / "new.sypbundle", replace_key=new_fp)
+    assert trust_state(chair) == before  # neither the key nor the submission
+
+
+def test_replacing_a_key_needs_a_key_to_replace(
+    school: Workspace, chair: Workspace, outbox: Path
+) -> None:
+    exchange.set_chair(school, chair.key_card())
+    result = exchange.export_bundle(school, outbox / "b.sypbundle")
+    with pytest.raises(errors.UsageError, match="no key for this sender"):
+        exchange.open_bundle(chair, outbox / "b.sypbundle", replace_key=result.fingerprint)
+    assert exchange_state(chair)[:2] == ([], [])
+    # Its own key, already trusted: nothing to replace, so the bundle opens as any other.
+    exchange.export_bundle(school, outbox / "c.sypbundle")
+    exchange.open_bundle(chair, outbox / "b.sypbundle", accept_new_key=result.fingerprint)
+    opened = exchange.open_bundle(chair, outbox / "c.sypbundle", replace_key=result.fingerprint)
+    assert opened.replaced_fingerprint is None and not opened.new_signer
+    assert "school key replaced" not in [e[1] for e in chair.repo.audit_events()]
+
+
 def test_a_passphrase_bundle_when_no_chair_is_set(
     school: Workspace, chair: Workspace, outbox: Path
 ) -> None:

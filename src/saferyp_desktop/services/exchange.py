@@ -653,7 +653,7 @@ class OpenResult:
     urn: str
     sequence: int
     fingerprint: str
-    new_signer: bool  # the key was accepted now, with its fingerprint confirmed
+    new_signer: bool  # a first key, accepted now with its fingerprint confirmed
     meeting_date: date | None
     level: DataLevel
     demo: bool
@@ -662,6 +662,9 @@ class OpenResult:
     superseded: list[int]
     counts: dict[Kind, int]
     findings: list[Finding]
+    # The fingerprint of the school's key this bundle's key replaced now (confirmed by
+    # phone), or None when the key was already trusted or is a first key.
+    replaced_fingerprint: str | None = None
 
     @property
     def finding_counts(self) -> dict[Check, int]:
@@ -761,6 +764,7 @@ def open_bundle(
     *,
     accept_new_key: str | None = None,
     passphrase: str | None = None,
+    replace_key: str | None = None,
 ) -> OpenResult | OutcomesOpened:
     """Verify a bundle and store it in the workspace, or raise why not (changing nothing).
 
@@ -771,22 +775,30 @@ def open_bundle(
     it used before (SignerChanged); a first bundle is refused (UnknownSigner, whose
     sentence shows the fingerprint) unless ``accept_new_key`` is that fingerprint, as
     confirmed by phone (FingerprintMismatch otherwise); then not opened before
-    (AlreadyImported) nor older than the last from that school (Replayed); then every
+    (AlreadyImported) nor older than the last from that school signed with the same key
+    (Replayed: a school's new workspace numbers its bundles from 1 again); then every
     reference in the mapping. Only then, in one transaction: the submission (the exact
     signed bytes), the school's key on first acceptance, older submissions from that school
     for the same meeting marked superseded by this one, and the audit event.
+
+    A known school's bundle signed with another key (it set up a new workspace) raises
+    SignerChanged, carrying the new fingerprint, the school, its URN and since when the
+    old key was trusted. With ``replace_key``, that new key's fingerprint as confirmed by
+    phone (FingerprintMismatch otherwise), the same transaction also replaces the school's
+    trusted key and recipient with the bundle's and records "school key replaced" (the
+    URN and both fingerprints); bundles signed with the old key are refused from then on,
+    and its submissions stay on record and verifiable. ``replace_key`` for a bundle signed
+    with the trusted key is ignored if it is that key's fingerprint (FingerprintMismatch
+    if not), and a UsageError for a first bundle; with ``accept_new_key`` too, a UsageError.
 
     School role: the outcomes of a meeting from the school's chair, see :func:`open_outcomes`.
     """
     if workspace.details.role != "chair":
         return open_outcomes(workspace, path, passphrase=passphrase)
-    accept = None
-    if accept_new_key is not None:
-        accept = normalise_fingerprint(accept_new_key)
-        if accept is None:
-            raise UsageError(
-                "That is not written like a fingerprint (five groups of four letters and digits)."
-            )
+    accept = _fingerprint_given(accept_new_key)
+    replace = _fingerprint_given(replace_key)
+    if accept is not None and replace is not None:
+        raise UsageError("Accept a school's first key or replace a school's key, not both at once.")
     data = read_bundle_file(Path(path))
     keys = workspace.keys()
     if bundle_lock(data) == "passphrase":
@@ -798,15 +810,22 @@ def open_bundle(
     urn = verified.sender_urn
     trusted = repo.trusted_sender(urn)
     try:
-        check_signer(verified, trusted.verify_key if trusted else None, accept)
+        replacing = check_signer(verified, trusted.verify_key if trusted else None, accept, replace)
     except UnknownSigner as error:
         # For the caller's confirmation dialog: who signed it, as the bundle says.
         error.fingerprint = verified.fingerprint  # type: ignore[attr-defined]
         error.school = verified.sender_name  # type: ignore[attr-defined]
         error.urn = verified.sender_urn  # type: ignore[attr-defined]
         raise
+    except SignerChanged as error:
+        # For the dialog offering to replace the key: the school as the chair knows it.
+        if trusted is not None:
+            error.school = trusted.name
+            error.trusted_since = trusted.first_seen
+        raise
     seen = {verified.bundle_id} if repo.bundle_seen(verified.bundle_id) else set()
-    check_not_replayed(verified, seen, repo.last_sequence(verified.kind, urn))
+    # Per key: a school's new workspace numbers its bundles from 1 again.
+    check_not_replayed(verified, seen, repo.last_sequence(verified.kind, urn, verified.fingerprint))
     _check_school(verified)
     table = table_from_mapping(verified.mapping)
 
@@ -829,18 +848,19 @@ def open_bundle(
         mapping=verified.members[MAPPING],
         briefing=verified.members.get(BRIEFING),
     )
+    sender = TrustedSender(
+        urn=urn,
+        name=verified.sender_name,
+        verify_key=verified.verify_key,
+        fingerprint=verified.fingerprint,
+        age_recipient=verified.sender_recipient,
+        first_seen=received.isoformat(),
+    )
     with workspace.db.transaction():
         if trusted is None:
-            repo.add_trusted_sender(
-                TrustedSender(
-                    urn=urn,
-                    name=verified.sender_name,
-                    verify_key=verified.verify_key,
-                    fingerprint=verified.fingerprint,
-                    age_recipient=verified.sender_recipient,
-                    first_seen=received.isoformat(),
-                )
-            )
+            repo.add_trusted_sender(sender)
+        elif replacing:
+            repo.replace_trusted_key(sender)  # audit "school key replaced", old key on record
         else:
             repo.update_trusted_sender_details(urn, verified.sender_name, verified.sender_recipient)
         new_id = repo.add_bundle(stored)
@@ -865,7 +885,20 @@ def open_bundle(
         findings=_findings(
             table, _meeting_date(meeting_date), received, workspace.profile.currency_window_weeks
         ),
+        replaced_fingerprint=trusted.fingerprint if replacing and trusted else None,
     )
+
+
+def _fingerprint_given(text: str | None) -> str | None:
+    """A fingerprint the chair typed, in its printed form; UsageError if it is not one."""
+    if text is None:
+        return None
+    given = normalise_fingerprint(text)
+    if given is None:
+        raise UsageError(
+            "That is not written like a fingerprint (five groups of four letters and digits)."
+        )
+    return given
 
 
 # -- a school opens its outcomes ------------------------------------------------------------
@@ -1217,7 +1250,8 @@ def submission_briefing(workspace: Workspace, submission_id: int) -> bytes | Non
 
 def reverify_submission(workspace: Workspace, submission_id: int) -> VerifiedBundle:
     """Check a stored submission again: manifest, signature, hashes and mapping, and that
-    it is still signed by the key this workspace trusts for its school."""
+    it is signed by the key this workspace trusts for its school, or by one that key
+    replaced (a submission keeps the key it was signed with)."""
     stored = workspace.repo.stored_bundle(submission_id)
     members = {MAPPING: stored.mapping}
     if stored.briefing is not None:
@@ -1235,7 +1269,11 @@ def reverify_submission(workspace: Workspace, submission_id: int) -> VerifiedBun
             "workspace from a backup."
         )
     trusted = workspace.repo.trusted_sender(stored.sender_urn)
-    if trusted is not None and trusted.verify_key != verified.verify_key:
+    if (
+        trusted is not None
+        and trusted.verify_key != verified.verify_key
+        and verified.fingerprint not in workspace.repo.replaced_fingerprints(stored.sender_urn)
+    ):
         raise SignerChanged(
             "The stored submission is signed by a different key from the one this "
             "workspace trusts for its school."

@@ -103,6 +103,8 @@ _BUNDLE_COLUMNS = (
     "briefing", "superseded_by",
 )  # fmt: skip
 _TRUSTED_COLUMNS = ("urn", "name", "verify_key", "fingerprint", "age_recipient", "first_seen")
+# The audit event of a chair replacing a school's key: [urn, old fingerprint, new fingerprint].
+KEY_REPLACED = "school key replaced"
 
 
 def _bundle_from_row(row: tuple[Any, ...]) -> StoredBundle:
@@ -189,6 +191,34 @@ class Repository:
             (name, age_recipient, urn),
         )
 
+    def replace_trusted_key(self, sender: TrustedSender) -> TrustedSender:
+        """Replace a known sender's signing key (and name, recipient and since when),
+        keeping the key it replaces on record: the audit event "school key replaced"
+        names the URN, the old fingerprint and the new one (no personal data), and every
+        submission signed with the old key keeps that key. Returns the sender as it was."""
+        before = self.trusted_sender(sender.urn)
+        if before is None:
+            raise RecordNotFound("There is no trusted school with that URN in this workspace.")
+        with self.db.transaction():
+            self.db.execute(
+                "UPDATE trusted_senders SET name = ?, verify_key = ?, fingerprint = ?, "
+                "age_recipient = ?, first_seen = ? WHERE urn = ?",
+                (sender.name, sender.verify_key, sender.fingerprint, sender.age_recipient,
+                 sender.first_seen, sender.urn),
+            )  # fmt: skip
+            self.audit(KEY_REPLACED, [sender.urn, before.fingerprint, sender.fingerprint])
+        return before
+
+    def replaced_fingerprints(self, urn: str) -> set[str]:
+        """The fingerprints of the keys a sender's key replaced (each trusted once)."""
+        rows = self.db.query("SELECT record_ids FROM audit WHERE event = ?", (KEY_REPLACED,))
+        found: set[str] = set()
+        for (ids,) in rows:
+            named = json.loads(ids)
+            if len(named) == 3 and named[0] == urn:
+                found.add(named[1])
+        return found
+
     def bundle_seen(self, bundle_id: str) -> bool:
         row = self.db.query_one("SELECT 1 FROM submissions WHERE bundle_id = ?", (bundle_id,))
         return row is not None
@@ -207,8 +237,10 @@ class Repository:
         return None if row is None or row[0] is None else int(row[0])
 
     def add_bundle(self, bundle: StoredBundle) -> int:
-        """Store a received bundle; newer than every earlier one from the same sender for the
-        same meeting, it supersedes them (they stay on record). Returns its id."""
+        """Store a received bundle; it supersedes every earlier one from the same sender for
+        the same meeting that is older (a lower sequence number from the same key) or signed
+        by another key (one this bundle's key replaced: each key numbers from 1). They stay
+        on record. Returns its id."""
         with self.db.transaction():
             self.db.execute(
                 f"INSERT INTO submissions({', '.join(_BUNDLE_COLUMNS)}) "  # noqa: S608
@@ -223,13 +255,14 @@ class Repository:
             self.db.execute(
                 "UPDATE submissions SET superseded_by = :new WHERE kind = :kind "
                 "AND sender_urn = :urn AND meeting_date IS :meeting AND superseded_by IS NULL "
-                "AND id <> :new AND sequence < :sequence",
+                "AND id <> :new AND (sequence < :sequence OR fingerprint <> :fingerprint)",
                 {
                     "new": new_id,
                     "kind": bundle.kind,
                     "urn": bundle.sender_urn,
                     "meeting": bundle.meeting_date,
                     "sequence": bundle.sequence,
+                    "fingerprint": bundle.fingerprint,
                 },
             )
         return new_id
