@@ -299,7 +299,7 @@ def _bundle_passphrase(args: argparse.Namespace) -> str:
 
 def cmd_open(args: argparse.Namespace) -> int:
     from saferyp_desktop.domain.checks import CHECK_TITLES, Check
-    from saferyp_desktop.errors import UnknownSigner
+    from saferyp_desktop.errors import SignerChanged, UnknownSigner
     from saferyp_desktop.services.exchange import bundle_needs_passphrase, open_bundle
     from saferyp_desktop.services.workspace import Workspace
 
@@ -310,7 +310,11 @@ def cmd_open(args: argparse.Namespace) -> int:
         passphrase = _bundle_passphrase(args) if bundle_needs_passphrase(bundle) else None
         try:
             result = open_bundle(
-                ws, bundle, accept_new_key=args.accept_new_key, passphrase=passphrase
+                ws,
+                bundle,
+                accept_new_key=args.accept_new_key,
+                replace_key=args.replace_key,
+                passphrase=passphrase,
             )
         except UnknownSigner as error:
             shown = getattr(error, "fingerprint", None)
@@ -321,6 +325,16 @@ def cmd_open(args: argparse.Namespace) -> int:
                 f"{shown}); check the fingerprint with the school by phone, then open it "
                 f"again with --accept-new-key {shown}."
             ) from None
+        except SignerChanged as error:
+            shown, before = error.fingerprint, error.previous_fingerprint
+            if not shown or not before:
+                raise
+            raise SignerChanged(
+                f"This bundle is signed by a different key from the one this school used before "
+                f"(fingerprint {shown}, not {before}), so it was not opened; if the school has "
+                f"set up a new workspace, call its DSL on a number you already have and compare "
+                f"the new fingerprint, then open it again with --replace-key {shown}."
+            ) from None
     meeting = result.meeting_date.isoformat() if result.meeting_date else "no meeting date"
     _out(
         f"Opened submission {result.submission_id}: bundle {result.sequence} from "
@@ -329,6 +343,12 @@ def cmd_open(args: argparse.Namespace) -> int:
     )
     if result.new_signer:
         _out(f"Fingerprint {result.fingerprint} confirmed: this school's key is now trusted.")
+    elif result.replaced_fingerprint:
+        _out(
+            f"Fingerprint {result.fingerprint} confirmed: this school's new key replaces the key "
+            f"with fingerprint {result.replaced_fingerprint}, whose bundles are now refused (its "
+            "submissions stay on record)."
+        )
     else:
         _out(f"Signed by this school's trusted key, fingerprint {result.fingerprint}.")
     _out(
@@ -551,10 +571,17 @@ def build_parser() -> argparse.ArgumentParser:
         "outcomes of a meeting from its chair.",
     )
     p.add_argument("bundle", metavar="BUNDLE", help="the .sypbundle a school or the chair sent")
-    p.add_argument(
+    keys = p.add_mutually_exclusive_group()
+    keys.add_argument(
         "--accept-new-key",
         metavar="FINGERPRINT",
         help="a first bundle from a school: the fingerprint you confirmed with it by phone",
+    )
+    keys.add_argument(
+        "--replace-key",
+        metavar="FINGERPRINT",
+        help="a school's new workspace signs with a new key: its fingerprint, confirmed with "
+        "the school's DSL by phone on a number you already have; the old key is then refused",
     )
     p.add_argument(
         "--bundle-passphrase-file",

@@ -430,6 +430,72 @@ def test_trust_bundle_and_open_edges(
     assert (code, out) == (68, "") and "outcomes" in err
 
 
+def test_a_schools_new_key_is_replaced_with_the_fingerprint_read_out_by_phone(
+    kit: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chair_dir, mail = tmp_path / "chair", tmp_path / "mail"
+    chair_dir.mkdir(), mail.mkdir()
+    chair, school = chair_dir / "Chair.sypdb", tmp_path / "School.sypdb"
+    shutil.copy(kit["folder"] / "Chair.sypdb", chair)
+    shutil.copy(kit["folder"] / "School.sypdb", school)
+    (mail / "good.sypbundle").write_bytes(kit["good"])
+    old_fp = kit["fingerprint"]
+    assert run(capsys, "open", chair, mail / "good.sypbundle", "--accept-new-key", old_fp)[0] == 0
+    assert run(capsys, "key", chair, "--out", mail / "chair.sypkey")[0] == 0
+    urn = value_after(run(capsys, "key", school)[1], "urn: ")
+
+    # The school sets up a new workspace (same URN, new key) and sends its first bundle.
+    new = tmp_path / "New.sypdb"
+    code, _, _ = run(capsys, "new", new, "--role", "school", "--name", "School", "--urn", urn)
+    assert code == 0
+    with Workspace.open(new, PASS) as ws:
+        ws.save(Meeting(date=date.today() + timedelta(days=7)))
+    assert run(capsys, "trust", new, mail / "chair.sypkey")[0] == 0
+    new_fp = value_after(run(capsys, "key", new)[1], "fingerprint: ")
+    code, out, _ = run(capsys, "bundle", new, "--out", mail / "new1.sypbundle")
+    assert code == 0 and "bundle 1 " in out
+
+    # Refused with what to do; a wrong, malformed or doubled fingerprint changes nothing.
+    before = snapshot(chair_dir), snapshot(mail)
+    code, out, err = run(capsys, "open", chair, mail / "new1.sypbundle")
+    assert (code, out) == (72, "")
+    one_sentence(err)
+    assert f"--replace-key {new_fp}" in err and old_fp in err and "number you already have" in err
+    for extra, expected in (
+        (["--accept-new-key", new_fp], 72),
+        (["--replace-key", old_fp], 73),
+        (["--replace-key", "hello"], 2),
+        (["--replace-key", new_fp, "--accept-new-key", new_fp], 2),
+    ):
+        code, out, err = run(capsys, "open", chair, mail / "new1.sypbundle", *extra)
+        assert (code, out) == (expected, ""), extra
+        one_sentence(err)
+    assert (snapshot(chair_dir), snapshot(mail)) == before
+
+    # The fingerprint as read out by phone: opened, and the new key trusted from now on.
+    spoken = new_fp.lower().replace("-", " ")
+    code, out, err = run(capsys, "open", chair, mail / "new1.sypbundle", "--replace-key", spoken)
+    assert (code, err) == (0, "")
+    assert "Opened submission 2: bundle 1 " in out and f"(URN {urn})" in out
+    assert f"Fingerprint {new_fp} confirmed" in out
+    assert f"replaces the key with fingerprint {old_fp}" in out
+    code, out, err = run(capsys, "open", chair, mail / "new1.sypbundle", "--replace-key", new_fp)
+    assert (code, out) == (74, "")
+    with Workspace.open(chair, PASS) as ws:
+        assert ws.repo.trusted_sender(urn).fingerprint == new_fp
+        assert ws.repo.audit_events()[-2][1:] == ("school key replaced", [urn, old_fp, new_fp])
+        for summary in exchange.submissions(ws):
+            exchange.reverify_submission(ws, summary.id)
+
+    # The old laptop's next bundle is refused now.
+    assert run(capsys, "bundle", school, "--out", mail / "old.sypbundle", "--no-briefing")[0] == 0
+    before = snapshot(chair_dir)
+    code, out, err = run(capsys, "open", chair, mail / "old.sypbundle")
+    assert (code, out) == (72, "")
+    assert f"--replace-key {old_fp}" in err and new_fp in err
+    assert snapshot(chair_dir) == before
+
+
 def test_help_names_the_new_commands(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
@@ -438,6 +504,10 @@ def test_help_names_the_new_commands(capsys: pytest.CaptureFixture[str]) -> None
         assert f"    {name}" in out
     for code in ("50", "55", "71", "72", "74", "76"):
         assert f"  {code}  " in out
+    with pytest.raises(SystemExit):
+        main(["open", "--help"])
+    out = capsys.readouterr().out
+    assert "--accept-new-key FINGERPRINT" in out and "--replace-key FINGERPRINT" in out
 
 
 # -- migration 2 -----------------------------------------------------------------------------
