@@ -243,6 +243,101 @@ def test_cancelling_the_fingerprint_imports_nothing(qtbot, window: ChairWindow, 
     assert errors(scripted) == []
 
 
+@dataclass
+class NewKey:
+    """School one set up again on a new laptop: same URN, a new key, its first bundle."""
+
+    bundle: Path
+    fingerprint: str
+
+
+@pytest.fixture(scope="module")
+def new_key(made: Exchange) -> NewKey:
+    use_fast_kdf_for_tests(FAST_KDF_ITERATIONS)  # before the per-test fixture runs
+    with Workspace.open(made.school_templates[SCHOOL_ONE], PASSPHRASE) as school:
+        name, day = school.details.name, exchange.find_meeting(school).date
+    with Workspace.open(made.chair_template, PASSPHRASE) as chair_ws:
+        card = chair_ws.key_card()
+    with Workspace.create(
+        made.folder / "school-1-new.sypdb", PASSPHRASE,
+        WorkspaceDetails(role="school", name=name, urn=SCHOOL_ONE),
+    ) as school:
+        school.save(Meeting(date=day))
+        exchange.set_chair(school, card)
+        sent = exchange.export_bundle(
+            school, made.folder / "submission-1-new.sypbundle", include_briefing=False
+        )
+    return NewKey(sent.path, sent.fingerprint)
+
+
+def test_a_schools_new_key_is_replaced_only_after_the_phone_check(
+    qtbot, window: ChairWindow, scripted, made: Exchange, new_key: NewKey
+) -> None:
+    inbox = window.inbox
+    workspace = inbox.session.workspace
+    old_fp = made.fingerprints[SCHOOL_ONE]
+    open_bundle(qtbot, window, scripted, made.bundles[SCHOOL_ONE], old_fp)
+    assert inbox.model.rowCount() == 1
+    trusted = workspace.repo.trusted_sender(SCHOOL_ONE)
+
+    def ask() -> object:
+        scripted.paths.append(new_key.bundle)
+        window.open_action.trigger()
+        qtbot.waitUntil(lambda: inbox.key_changed_dialog is not None, timeout=20000)
+        return inbox.key_changed_dialog
+
+    dialog = ask()
+    assert inbox.fingerprint_dialog is None and errors(scripted) == []
+    # A warning naming the school, since when its key was trusted, and the NEW fingerprint.
+    assert dialog.fingerprint_label.text() == new_key.fingerprint
+    assert dialog.fingerprint_label.accessibleName() == "New fingerprint"
+    assert dialog.fingerprint_label.font().pointSizeF() > dialog.file_label.font().pointSizeF()
+    assert (dialog.school_label.text(), dialog.urn_label.text()) == (trusted.name, SCHOOL_ONE)
+    assert dialog.previous_label.text() == old_fp
+    text = dialog.text()
+    assert "has changed" in text and dialog.since_label.text() in text and dialog.since_label.text()
+    assert "number you already have" in text and "not one in an email" in text
+    # Replacing needs the tick; Cancel is the default, so Enter never replaces a key.
+    assert not dialog.replace_button.isEnabled()
+    assert dialog.cancel_button.isDefault() and not dialog.replace_button.isDefault()
+    assert dialog.confirm_box.accessibleName() == "I compared the fingerprint with the school by phone"
+    assert dialog.replace_button.accessibleName() == "Replace the key and open"
+    qtbot.mouseClick(dialog.replace_button, LEFT)  # disabled: nothing happens
+    assert inbox.key_changed_dialog is dialog and dialog.isVisible()
+    dialog.confirm_box.setFocus()
+    qtbot.keyClick(dialog.confirm_box, Qt.Key.Key_Space)  # ticked from the keyboard
+    assert dialog.confirm_box.isChecked() and dialog.replace_button.isEnabled()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: inbox.key_changed_dialog is None and not inbox.busy, timeout=20000)
+    # Cancelled: the inbox and the school's key are as they were, and no error box.
+    assert inbox.model.rowCount() == 1 and errors(scripted) == []
+    assert workspace.repo.trusted_sender(SCHOOL_ONE) == trusted
+    assert len(exchange.submissions(workspace)) == 1
+
+    dialog = ask()
+    assert not dialog.confirm_box.isChecked() and not dialog.replace_button.isEnabled()
+    qtbot.mouseClick(dialog.confirm_box, LEFT)
+    qtbot.mouseClick(dialog.replace_button, LEFT)
+    qtbot.waitUntil(lambda: inbox.key_changed_dialog is None and not inbox.busy, timeout=20000)
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == 2, timeout=20000)
+    assert errors(scripted) == []
+    assert workspace.repo.trusted_sender(SCHOOL_ONE).fingerprint == new_key.fingerprint
+    model = inbox.model
+    fingerprints = [model.index(r, SubmissionsModel.FINGERPRINT).data() for r in range(2)]
+    assert fingerprints == [old_fp, new_key.fingerprint]
+    assert model.index(0, SubmissionsModel.STATUS).data().startswith("Superseded")
+    assert model.index(1, SubmissionsModel.STATUS).data().startswith("Current")
+    assert inbox.results[-1].replaced_fingerprint == old_fp
+    # The school's old key is refused from now on: the same warning, nothing opened.
+    scripted.paths.append(made.bundles[SCHOOL_ONE])
+    window.open_action.trigger()
+    qtbot.waitUntil(lambda: inbox.key_changed_dialog is not None, timeout=20000)
+    assert inbox.key_changed_dialog.fingerprint_label.text() == old_fp
+    qtbot.mouseClick(inbox.key_changed_dialog.cancel_button, LEFT)
+    qtbot.waitUntil(lambda: inbox.key_changed_dialog is None and not inbox.busy, timeout=20000)
+    assert inbox.model.rowCount() == 2
+
+
 @pytest.mark.parametrize("damage", ["truncated", "not a bundle"])
 def test_a_hostile_bundle_shows_its_sentence_and_imports_nothing(
     qtbot, window: ChairWindow, scripted, made: Exchange, tmp_path: Path, damage: str

@@ -2,14 +2,17 @@
 
 Each bundle is verified off the GUI thread (``services.exchange.open_bundle``). A bundle
 locked with a passphrase asks for its six words; a school's first bundle asks the chair
-to check its signing key's fingerprint with the school by phone before accepting it.
-Every refusal shows its one sentence and imports nothing.
+to check its signing key's fingerprint with the school by phone before accepting it; a
+bundle from a known school signed with a new key (the school set up a new workspace)
+warns, and replaces the school's key only once the chair has ticked that they compared
+the new fingerprint by phone. Every refusal shows its one sentence and imports nothing.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -38,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from saferyp_desktop.domain.checks import Check
 from saferyp_desktop.domain.records import Kind
-from saferyp_desktop.errors import UnknownSigner
+from saferyp_desktop.errors import SignerChanged, UnknownSigner
 from saferyp_desktop.services import exchange
 from saferyp_desktop.services.exchange import OpenResult, SubmissionSummary
 from saferyp_desktop.ui.chair.refresh import Refresher
@@ -241,6 +246,133 @@ class FingerprintDialog(QDialog):
         )
 
 
+def _day(stamp: str | None) -> str:
+    """``12 March 2026`` from a stored ISO timestamp, in local time; "" if there is none."""
+    if not stamp:
+        return ""
+    try:
+        when = datetime.fromisoformat(stamp).astimezone()
+    except ValueError:
+        return ""
+    return f"{when.day} {when.strftime('%B %Y')}"
+
+
+class KeyChangedDialog(QDialog):
+    """A known school's bundle signed with a new key: check the new fingerprint by phone,
+    then replace the school's key. Cancel (the default) changes nothing."""
+
+    def __init__(self, error: SignerChanged, file_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        fingerprint = error.fingerprint or ""
+        self.fingerprint = fingerprint
+        self.setWindowTitle(self.tr("A school's key has changed"))
+        self.setObjectName("keyChangedDialog")
+        icon = QLabel(self)
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(48, 48)
+        )
+        icon.setAccessibleName(self.tr("Warning"))
+        since = _day(error.trusted_since)
+        if since:
+            said = self.tr("The key this school has signed its bundles with since %s has "
+                           "changed.") % since
+        else:
+            said = self.tr("The key this school signs its bundles with has changed.")
+        heading = QLabel(said, self)
+        heading.setObjectName("keyChangedHeading")
+        heading.setWordWrap(True)
+        bold = heading.font()
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        heading.setFont(bold)
+        top = QHBoxLayout()
+        top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(heading, 1)
+        form = QFormLayout()
+        self.school_label = QLabel(error.school or "", self)
+        self.urn_label = QLabel(error.urn or "", self)
+        self.file_label = QLabel(file_name, self)
+        self.since_label = QLabel(since, self)
+        self.previous_label = QLabel(error.previous_fingerprint or "", self)
+        self.previous_label.setFont(_monospace())
+        self.previous_label.setAccessibleName(self.tr("The key trusted until now"))
+        for label in (self.school_label, self.urn_label, self.file_label, self.previous_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if error.school:
+            form.addRow(self.tr("School"), self.school_label)
+        if error.urn:
+            form.addRow(self.tr("URN"), self.urn_label)
+        form.addRow(self.tr("Bundle"), self.file_label)
+        if since:
+            form.addRow(self.tr("Key trusted since"), self.since_label)
+        if error.previous_fingerprint:
+            form.addRow(self.tr("Fingerprint until now"), self.previous_label)
+        new_title = QLabel(self.tr("The new key's fingerprint:"), self)
+        self.fingerprint_label = QLabel(fingerprint, self)
+        self.fingerprint_label.setObjectName("fingerprint")
+        self.fingerprint_label.setFont(_monospace(2.0))
+        self.fingerprint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint_label.setAccessibleName(self.tr("New fingerprint"))
+        self.fingerprint_label.setAccessibleDescription(" ".join(fingerprint.replace("-", " ")))
+        self.fingerprint_label.setStyleSheet(
+            "QLabel#fingerprint { border: 1px solid palette(mid); padding: 12px; }"
+        )
+        explanation = QLabel(
+            self.tr("A school's key changes when it sets up a new workspace, for example on a "
+                    "new laptop; it also changes if someone else is pretending to be the "
+                    "school. Call the school's DSL on a number you already have, not one in an "
+                    "email or a message that came with the bundle, and ask them to read out the "
+                    "fingerprint their program shows. Replace the key only if every group "
+                    "matches. If it does not, cancel: nothing is imported and the school's key "
+                    "stays as it is."),
+            self,
+        )
+        explanation.setWordWrap(True)
+        self.confirm_box = QCheckBox(
+            self.tr("&I compared the fingerprint with the school by phone"), self
+        )
+        self.confirm_box.setAccessibleName(
+            self.tr("I compared the fingerprint with the school by phone")
+        )
+        self.buttons = QDialogButtonBox(self)
+        self.replace_button = self.buttons.addButton(
+            self.tr("&Replace the key and open"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.replace_button.setAccessibleName(self.tr("Replace the key and open"))
+        self.replace_button.setEnabled(False)
+        self.replace_button.setAutoDefault(False)  # Enter must never replace a key
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setDefault(True)
+        self.confirm_box.toggled.connect(self.replace_button.setEnabled)
+        self.buttons.accepted.connect(self._replace)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(form)
+        layout.addWidget(new_title)
+        layout.addWidget(self.fingerprint_label)
+        layout.addWidget(explanation)
+        layout.addSpacing(6)
+        layout.addWidget(self.confirm_box)
+        layout.addWidget(self.buttons)
+        self.setTabOrder(self.confirm_box, self.replace_button)
+        self.setTabOrder(self.replace_button, self.cancel_button)
+        self.confirm_box.setFocus()
+        self.setMinimumWidth(max(600, self.fingerprint_label.sizeHint().width() + 60))
+        self.adjustSize()
+
+    def _replace(self) -> None:
+        if self.confirm_box.isChecked():  # never without the tick, whatever sent the signal
+            self.accept()
+
+    def text(self) -> str:
+        """Everything the dialog says (for tests and screen readers)."""
+        return "\n".join(
+            label.text() for label in self.findChildren(QLabel) if label.text()
+        )
+
+
 class PassphraseDialog(QDialog):
     """A bundle locked with a passphrase: type the six words the school read out."""
 
@@ -283,7 +415,8 @@ class PassphraseDialog(QDialog):
 class _Attempt:
     path: Path
     passphrase: str | None = None
-    fingerprint: str | None = None
+    fingerprint: str | None = None  # a first key, accepted
+    replace_key: str | None = None  # a school's new key, replacing its old one
 
 
 _NEEDS_PASSPHRASE = object()
@@ -313,6 +446,7 @@ class InboxPage(QWidget):
         self._batch = 0
         self.results: list[OpenResult] = []  # imported in this window, newest last
         self.fingerprint_dialog: FingerprintDialog | None = None
+        self.key_changed_dialog: KeyChangedDialog | None = None
         self.passphrase_dialog: PassphraseDialog | None = None
 
         title = QLabel(self.tr("Inbox"), self)
@@ -457,12 +591,17 @@ class InboxPage(QWidget):
         )
         self._update_buttons()
         path, passphrase, fingerprint = attempt.path, attempt.passphrase, attempt.fingerprint
+        replace_key = attempt.replace_key
 
         def job(_context: TaskContext) -> object:
             if passphrase is None and exchange.bundle_needs_passphrase(path):
                 return _NEEDS_PASSPHRASE
             return exchange.open_bundle(
-                workspace, path, accept_new_key=fingerprint, passphrase=passphrase
+                workspace,
+                path,
+                accept_new_key=fingerprint,
+                replace_key=replace_key,
+                passphrase=passphrase,
             )
 
         task = Task(job, self, name="saferyp-open-bundle")
@@ -495,6 +634,9 @@ class InboxPage(QWidget):
             if fingerprint:
                 self._ask_fingerprint(attempt, error, fingerprint)
                 return
+        if isinstance(error, SignerChanged) and attempt.replace_key is None and error.fingerprint:
+            self._ask_key_change(attempt, error)
+            return
         dialogs().error(self, self.tr("Bundle not opened"), error_sentence(error))
         self._next()
 
@@ -532,6 +674,22 @@ class InboxPage(QWidget):
                 self._run()
             else:
                 self._next()  # nothing imported
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _ask_key_change(self, attempt: _Attempt, error: SignerChanged) -> None:
+        dialog = KeyChangedDialog(error, attempt.path.name, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.key_changed_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.key_changed_dialog = None
+            if result == QDialog.DialogCode.Accepted and dialog.confirm_box.isChecked():
+                attempt.replace_key = dialog.fingerprint
+                self._run()
+            else:
+                self._next()  # nothing imported, the school's key as it was
 
         dialog.finished.connect(finished)
         dialog.open()
@@ -579,7 +737,7 @@ class InboxPage(QWidget):
             self.task = None
         self._queue.clear()
         self._attempt = None
-        for dialog in (self.fingerprint_dialog, self.passphrase_dialog):
+        for dialog in (self.fingerprint_dialog, self.passphrase_dialog, self.key_changed_dialog):
             if dialog is not None:
                 dialog.reject()
         self.model.clear()
