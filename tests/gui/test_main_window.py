@@ -249,6 +249,19 @@ def test_navigation_lists_every_section_with_its_shortcut(qtbot, window: MainWin
     assert SECTIONS[window.current_index()].key == "meeting"
 
 
+def test_every_editor_fits_its_pane_at_1280_wide(qtbot, window: MainWindow) -> None:
+    """No editor is wider than the pane beside its table (it would scroll sideways and
+    hide its right edge, as the Locations editor did with its one-line heading)."""
+    window.resize(1280, 800)
+    for kind in (Kind.YOUNG_PERSON, Kind.ADULT, Kind.PEER_GROUP, Kind.LOCATION,
+                 Kind.STRENGTH, Kind.KEY_CONCERN, Kind.ACTION, Kind.MEETING):  # fmt: skip
+        window.show_section(kind)
+        section = window.section(kind)
+        qtbot.waitUntil(section.scroll.isVisible)
+        section.scroll.widget().layout().activate()
+        assert section.scroll.horizontalScrollBar().maximum() == 0, kind
+
+
 def test_menus_show_their_shortcuts(window: MainWindow) -> None:
     def shortcut(menu, text):
         action = next(a for a in menu.actions() if a.text().replace("&", "").startswith(text))

@@ -206,7 +206,7 @@ class MeetingPage(QWidget):
         self.status_combo.setAccessibleName(self.tr("Status"))
         self.attendees = AttendeesEditor(page)
         self.attendees.setAccessibleName(self.tr("Attendees"))
-        self.apologies = AttendeesEditor(page)
+        self.apologies = AttendeesEditor(page, noun="apology")
         self.apologies.setAccessibleName(self.tr("Apologies"))
         self._word_apologies()
         if self.session is not None:
@@ -247,11 +247,9 @@ class MeetingPage(QWidget):
         return page
 
     def _word_apologies(self) -> None:
-        """The apologies editor is the attendees' editor: its buttons and fields say
-        apologies here."""
+        """The apologies editor is the attendees' editor: its fields are named for who
+        sent apologies (its buttons say "apology", from ``noun``)."""
         editor = self.apologies
-        editor.add_button.setText(self.tr("Add apology"))
-        editor.remove_button.setText(self.tr("Remove apology"))
         editor.name_edit.setAccessibleName(self.tr("Name of who sent apologies"))
         editor.role_edit.setAccessibleName(self.tr("Their role"))
         editor.organisation.setAccessibleName(self.tr("Their organisation"))

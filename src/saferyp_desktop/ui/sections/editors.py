@@ -149,6 +149,7 @@ class RecordEditor(QWidget):
         heading_font.setPointSizeF(heading_font.pointSizeF() * 1.2)
         self.heading.setFont(heading_font)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heading.setWordWrap(True)  # never wider than the pane: a long name wraps
         self.retired_note = QLabel(self)
         self.retired_note.setObjectName("retiredNote")
         self.retired_note.setWordWrap(True)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateEdit,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -423,7 +424,9 @@ class AttendeesEditor(QWidget):
     changed = Signal()
     NAME, ROLE, ORGANISATION = range(3)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, noun: str = "attendee") -> None:
+        """``noun`` names one person of the list on the buttons and fields ("attendee",
+        "apology")."""
         super().__init__(parent)
         self._agencies: list[tuple[str, str]] = []
         self.table = QTableWidget(0, 3, self)
@@ -435,28 +438,58 @@ class AttendeesEditor(QWidget):
         self.table.itemChanged.connect(lambda _item: self.changed.emit())
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText(self.tr("Name"))
-        self.name_edit.setAccessibleName(self.tr("New attendee's name"))
+        self.name_edit.setAccessibleName(self.tr("New %s: name") % noun)
         self.role_edit = QLineEdit(self)
         self.role_edit.setPlaceholderText(self.tr("Role"))
-        self.role_edit.setAccessibleName(self.tr("New attendee's role"))
+        self.role_edit.setAccessibleName(self.tr("New %s: role") % noun)
         self.organisation = ChoiceCombo(parent=self)
-        self.organisation.setAccessibleName(self.tr("New attendee's organisation"))
-        self.add_button = QPushButton(self.tr("Add attendee"), self)
-        self.remove_button = QPushButton(self.tr("Remove attendee"), self)
-        row = QHBoxLayout()
-        row.addWidget(self.name_edit, 2)
-        row.addWidget(self.role_edit, 2)
-        row.addWidget(self.organisation, 2)
-        row.addWidget(self.add_button)
+        self.organisation.setAccessibleName(self.tr("New %s: organisation") % noun)
+        self.add_button = QPushButton(self.tr("Add %s") % noun, self)
+        self.remove_button = QPushButton(self.tr("Remove %s") % noun, self)
+        self._entry = QGridLayout()
+        self._wide: bool | None = None
+        self._arrange(wide=False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
-        layout.addLayout(row)
-        layout.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(self._entry)
         self.add_button.clicked.connect(self.add_typed)
         self.name_edit.returnPressed.connect(self.add_typed)
         self.role_edit.returnPressed.connect(self.add_typed)
         self.remove_button.clicked.connect(self.remove_selected)
+
+    # Wider than this, the new person's fields and the buttons fit on one row; narrower
+    # (the editor pane beside a table), name and role get a row of their own.
+    WIDE = 640
+
+    def _arrange(self, wide: bool) -> None:
+        if wide == self._wide:
+            return
+        self._wide = wide
+        grid = self._entry
+        for widget in (self.name_edit, self.role_edit, self.organisation, self.add_button,
+                       self.remove_button):
+            grid.removeWidget(widget)
+        for column in range(5):
+            grid.setColumnStretch(column, 0)
+        if wide:
+            for column, widget in enumerate((self.name_edit, self.role_edit, self.organisation,
+                                             self.add_button, self.remove_button)):
+                grid.addWidget(widget, 0, column)
+            for column in range(3):
+                grid.setColumnStretch(column, 1)
+        else:
+            grid.addWidget(self.name_edit, 0, 0)
+            grid.addWidget(self.role_edit, 0, 1)
+            grid.addWidget(self.organisation, 1, 0)
+            grid.addWidget(self.add_button, 1, 1, Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(self.remove_button, 2, 0, Qt.AlignmentFlag.AlignLeft)
+            grid.setColumnStretch(0, 1)
+            grid.setColumnStretch(1, 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._arrange(wide=event.size().width() >= self.WIDE)
 
     def set_read_only(self, read_only: bool) -> None:
         """The list alone: no new-attendee row, no Remove, names not editable."""
