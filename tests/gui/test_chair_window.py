@@ -745,11 +745,7 @@ def test_pack_and_outcomes_are_exported_and_open_at_the_school(
     page.select_candidate(place.key)
     page.decide(chair.CONFIRMED)
     wait_idle(qtbot, window)
-    window.show_page("meeting")
-    meeting_page = window.meeting
-    wait_idle(qtbot, window)
-    meeting_page.start_record()
-    wait_idle(qtbot, window)
+    meeting_page = start_meeting_record(qtbot, window)
     dialog = agree_through_dialog(qtbot, meeting_page, scripted, made)
     dialog.save()
     wait_idle(qtbot, window)
@@ -899,15 +895,21 @@ def test_a_decided_match_shows_its_whole_reason_and_the_saved_note(
     assert not page.note_edit.isReadOnly() and page.note_edit.text() == note.strip()
 
 
-def agree_two(qtbot, window: ChairWindow, scripted, made: Exchange):
-    """A meeting record with an action for school one and, for school two, an action not
-    taken forward."""
-    open_both(qtbot, window, scripted, made)
+def start_meeting_record(qtbot, window: ChairWindow):
+    """The Meeting page, its record started (on a worker) and shown."""
     window.show_page("meeting")
     page = window.meeting
     wait_idle(qtbot, window)
     page.start_record()
     wait_idle(qtbot, window)
+    return page
+
+
+def agree_two(qtbot, window: ChairWindow, scripted, made: Exchange):
+    """A meeting record with an action for school one and, for school two, an action not
+    taken forward."""
+    open_both(qtbot, window, scripted, made)
+    page = start_meeting_record(qtbot, window)
     dialog = agree_through_dialog(qtbot, page, scripted, made)
     dialog.save()
     wait_idle(qtbot, window)
@@ -985,11 +987,7 @@ def test_apologies_are_called_apologies_and_the_longer_list_gets_the_room(
 ) -> None:
     window.resize(1280, 800)
     open_both(qtbot, window, scripted, made)
-    window.show_page("meeting")
-    page = window.meeting
-    wait_idle(qtbot, window)
-    page.start_record()
-    wait_idle(qtbot, window)
+    page = start_meeting_record(qtbot, window)
     assert page.apologies.add_button.text() == "Add apology"
     assert page.apologies.remove_button.text() == "Remove apology"
     assert page.attendees.add_button.text() == "Add attendee"

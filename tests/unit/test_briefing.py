@@ -3,20 +3,18 @@ poppler's tools (``apt-get install -y qpdf poppler-utils``; ``.ci/run`` installs
 
 from __future__ import annotations
 
-import html
 import io
 import os
 import re
-import shutil
 import stat
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pdf_reading import flat, needs_pdf_tools, page_count, pages_of, run_tool, words_by_page
 
 from saferyp_desktop.domain.checks import CHECK_TITLES, Check, run_checks, summary
 from saferyp_desktop.domain.levels import DataLevel, initials_of
@@ -53,7 +51,6 @@ from saferyp_desktop.services.workspace import Workspace
 from saferyp_desktop.storage.database import use_fast_kdf_for_tests
 
 PASS = "test passphrase here"
-TOOLS = ("qpdf", "pdftotext", "pdfinfo", "pdfimages")
 MARKING = "OFFICIAL-SENSITIVE"
 DOC_IDS = {
     DataLevel.FULL: "aa11" * 8,
@@ -61,56 +58,7 @@ DOC_IDS = {
     DataLevel.CODES: "cc33" * 8,
 }
 
-pytestmark = pytest.mark.skipif(
-    any(shutil.which(tool) is None for tool in TOOLS),
-    reason="needs qpdf and poppler-utils (apt-get install -y qpdf poppler-utils)",
-)
-
-
-# -- reading PDFs back ------------------------------------------------------------------
-def run_tool(*argv: str | Path) -> str:
-    result = subprocess.run(
-        [str(a) for a in argv], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def pages_of(pdf: Path) -> list[str]:
-    """The text of every page (pdftotext ends each page with a form feed)."""
-    return run_tool("pdftotext", "-enc", "UTF-8", pdf, "-").split("\f")[:-1]
-
-
-def flat(text: str) -> str:
-    """Whitespace collapsed, so a phrase broken over lines is still found."""
-    return " ".join(text.split())
-
-
-def page_count(pdf: Path) -> int:
-    return int(re.search(r"^Pages:\s+(\d+)", run_tool("pdfinfo", pdf), re.M).group(1))
-
-
-@dataclass
-class Word:
-    text: str
-    top: float
-    bottom: float
-
-
-def words_by_page(pdf: Path) -> list[tuple[float, list[Word]]]:
-    """Each page's height and its words with their vertical positions (from the top)."""
-    out = run_tool("pdftotext", "-bbox", "-enc", "UTF-8", pdf, "-")
-    pages = []
-    for page in re.finditer(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', out, re.S):
-        words = [
-            Word(html.unescape(m.group(3)), float(m.group(1)), float(m.group(2)))
-            for m in re.finditer(
-                r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>',
-                page.group(2),
-            )
-        ]
-        pages.append((float(page.group(1)), words))
-    return pages
+pytestmark = needs_pdf_tools
 
 
 # -- fixtures -------------------------------------------------------------------------------

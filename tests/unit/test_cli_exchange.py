@@ -58,6 +58,16 @@ def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, st
     return code, out, err
 
 
+def new_school(capsys: pytest.CaptureFixture[str], path: Path, urn: str, chair_card: Path) -> None:
+    """A new school workspace (its own key) with the given URN, a meeting next week and
+    the chair set: as a school that set up again, or an impostor, would have."""
+    code, _, _ = run(capsys, "new", path, "--role", "school", "--name", "School", "--urn", urn)
+    assert code == 0
+    with Workspace.open(path, PASS) as ws:
+        ws.save(Meeting(date=date.today() + timedelta(days=7)))
+    assert run(capsys, "trust", path, chair_card)[0] == 0
+
+
 def snapshot(where: Path) -> dict[str, str]:
     """Every file under a folder (backups too), or one file, by its SHA-256."""
     if where.is_file():
@@ -156,11 +166,7 @@ def test_school_to_chair_through_the_command(
 
     # Another school's workspace with the first school's URN but its own key: refused.
     impostor = school_dir / "Impostor.sypdb"
-    code, _, _ = run(capsys, "new", impostor, "--role", "school", "--name", "Imp", "--urn", urn)
-    assert code == 0
-    with Workspace.open(impostor, PASS) as ws:
-        ws.save(Meeting(date=date.today() + timedelta(days=7)))
-    assert run(capsys, "trust", impostor, mail / "chair.sypkey")[0] == 0
+    new_school(capsys, impostor, urn, mail / "chair.sypkey")
     code, out, _ = run(capsys, "bundle", impostor, "--out", mail / "fake.sypbundle")
     assert code == 0
     impostor_fp = value_after(out, "confirms it by phone): ")
@@ -446,11 +452,7 @@ def test_a_schools_new_key_is_replaced_with_the_fingerprint_read_out_by_phone(
 
     # The school sets up a new workspace (same URN, new key) and sends its first bundle.
     new = tmp_path / "New.sypdb"
-    code, _, _ = run(capsys, "new", new, "--role", "school", "--name", "School", "--urn", urn)
-    assert code == 0
-    with Workspace.open(new, PASS) as ws:
-        ws.save(Meeting(date=date.today() + timedelta(days=7)))
-    assert run(capsys, "trust", new, mail / "chair.sypkey")[0] == 0
+    new_school(capsys, new, urn, mail / "chair.sypkey")
     new_fp = value_after(run(capsys, "key", new)[1], "fingerprint: ")
     code, out, _ = run(capsys, "bundle", new, "--out", mail / "new1.sypbundle")
     assert code == 0 and "bundle 1 " in out

@@ -10,14 +10,13 @@ refusal is one sentence with its own exit code and changes no file.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
-import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pdf_reading import needs_pdf_tools, page_count, pages_missing_marking, pages_of
 
 from saferyp_desktop.cli import main
 from saferyp_desktop.crypto.bundle import SenderInfo, write_bundle
@@ -30,12 +29,8 @@ from saferyp_desktop.services.workspace import Workspace
 
 PASS = "correct horse battery staple"
 MARKING = "OFFICIAL-SENSITIVE"
-TOOLS = ("qpdf", "pdftotext", "pdfinfo")
 
-pytestmark = pytest.mark.skipif(
-    any(shutil.which(tool) is None for tool in TOOLS),
-    reason="needs qpdf and poppler-utils (apt-get install -y qpdf poppler-utils)",
-)
+pytestmark = needs_pdf_tools
 
 
 @pytest.fixture(autouse=True)
@@ -75,39 +70,6 @@ def snapshot(*folders: Path) -> dict[str, str]:
 
 def value_after(text: str, label: str) -> str:
     return text.split(label, 1)[1].split("\n", 1)[0].strip()
-
-
-# -- reading the pack back ------------------------------------------------------------------------
-def tool(*argv: object) -> str:
-    done = subprocess.run(
-        [str(a) for a in argv], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def pages_of(pdf: Path) -> list[str]:
-    return tool("pdftotext", "-enc", "UTF-8", pdf, "-").split("\f")[:-1]
-
-
-def marking_at_top_and_bottom(pdf: Path) -> list[int]:
-    """The pages without the marking in their top and their bottom tenth."""
-    out = tool("pdftotext", "-bbox", "-enc", "UTF-8", pdf, "-")
-    missing = []
-    pages = re.finditer(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', out, re.S)
-    for number, page in enumerate(pages, start=1):
-        height = float(page.group(1))
-        tops = [
-            float(m.group(1))
-            for m in re.finditer(
-                r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">(.*?)</word>',
-                page.group(2),
-            )
-            if html.unescape(m.group(2)) == MARKING
-        ]
-        if not (any(t < height * 0.1 for t in tops) and any(t > height * 0.9 for t in tops)):
-            missing.append(number)
-    return missing
 
 
 def people_words() -> tuple[list[str], set[str]]:
@@ -223,9 +185,9 @@ def test_the_whole_meeting_loop_through_the_command(
     check = subprocess.run(["qpdf", "--check", str(pack)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     pages = pages_of(pack)
-    total = int(re.search(r"^Pages:\s+(\d+)", tool("pdfinfo", pack), re.M).group(1))
+    total = page_count(pack)
     assert len(pages) == total > 10
-    assert marking_at_top_and_bottom(pack) == []
+    assert pages_missing_marking(pack, MARKING) == []
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {total}" in page
     text = " ".join("\n".join(pages).split())

@@ -8,15 +8,14 @@ header (not the school's own cover), and signatures have room.
 
 from __future__ import annotations
 
-import html
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pdf_reading import flat, needs_pdf_tools, pages_of, words_by_page
 
 from saferyp_desktop.domain.demo import make_demo
 from saferyp_desktop.domain.levels import DataLevel
@@ -48,26 +47,7 @@ LABELS = (
     "Motiv8",
 )
 
-pytestmark = pytest.mark.skipif(
-    any(shutil.which(tool) is None for tool in ("qpdf", "pdftotext")),
-    reason="needs qpdf and poppler-utils (apt-get install -y qpdf poppler-utils)",
-)
-
-
-def run_tool(*argv: str | Path) -> str:
-    result = subprocess.run(
-        [str(a) for a in argv], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def pages_of(pdf: Path, *options: str) -> list[str]:
-    return run_tool("pdftotext", *options, "-enc", "UTF-8", pdf, "-").split("\f")[:-1]
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+pytestmark = needs_pdf_tools
 
 
 @dataclass
@@ -341,15 +321,9 @@ def test_each_schools_part_starts_with_a_header_not_the_schools_cover(pack: Pack
 # -- 5: room to sign -------------------------------------------------------------------------------
 def test_sign_in_rows_are_tall_enough_to_sign(pack: Pack) -> None:
     number = pack.page_of("Sign-in sheet")
-    out = run_tool("pdftotext", "-bbox", "-f", number, "-l", number, pack.pdf, "-")
-    words = [
-        (html.unescape(m.group(3)), float(m.group(1)), float(m.group(2)))
-        for m in re.finditer(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">(.*?)</word>', out
-        )
-    ]
-    left = min(x for _, x, _ in words)
-    rows = sorted(y for text, x, y in words if text.isdigit() and x - left < 20)
+    [(_height, words)] = words_by_page(pack.pdf, "-f", str(number), "-l", str(number))
+    left = min(w.left for w in words)
+    rows = sorted(w.top for w in words if w.text.isdigit() and w.left - left < 20)
     assert len(rows) >= 20
     gaps = [b - a for a, b in zip(rows, rows[1:], strict=False)]
     mm = 72 / 25.4

@@ -177,6 +177,20 @@ def _monospace(size_factor: float = 1.0) -> QFont:
     return font
 
 
+def fingerprint_label(fingerprint: str, name: str, parent: QWidget) -> QLabel:
+    """A fingerprint to read out by phone: large, monospaced, framed, selectable, and
+    spelt out group by group for a screen reader."""
+    label = QLabel(fingerprint, parent)
+    label.setObjectName("fingerprint")
+    label.setFont(_monospace(2.0))
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAccessibleName(name)
+    label.setAccessibleDescription(" ".join(fingerprint.replace("-", " ")))
+    label.setStyleSheet("QLabel#fingerprint { border: 1px solid palette(mid); padding: 12px; }")
+    return label
+
+
 class FingerprintDialog(QDialog):
     """A school's first bundle: check its key's fingerprint by phone, then accept it."""
 
@@ -203,16 +217,7 @@ class FingerprintDialog(QDialog):
         if urn:
             form.addRow(self.tr("URN"), self.urn_label)
         form.addRow(self.tr("Bundle"), self.file_label)
-        self.fingerprint_label = QLabel(fingerprint, self)
-        self.fingerprint_label.setObjectName("fingerprint")
-        self.fingerprint_label.setFont(_monospace(2.0))
-        self.fingerprint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fingerprint_label.setAccessibleName(self.tr("Fingerprint"))
-        self.fingerprint_label.setAccessibleDescription(" ".join(fingerprint.replace("-", " ")))
-        self.fingerprint_label.setStyleSheet(
-            "QLabel#fingerprint { border: 1px solid palette(mid); padding: 12px; }"
-        )
+        self.fingerprint_label = fingerprint_label(fingerprint, self.tr("Fingerprint"), self)
         explanation = QLabel(
             self.tr("Ask the school's DSL to read out the fingerprint their program shows when "
                     "it exports a bundle. Accept only if every group matches. If it does not, "
@@ -308,16 +313,7 @@ class KeyChangedDialog(QDialog):
         if error.previous_fingerprint:
             form.addRow(self.tr("Fingerprint until now"), self.previous_label)
         new_title = QLabel(self.tr("The new key's fingerprint:"), self)
-        self.fingerprint_label = QLabel(fingerprint, self)
-        self.fingerprint_label.setObjectName("fingerprint")
-        self.fingerprint_label.setFont(_monospace(2.0))
-        self.fingerprint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fingerprint_label.setAccessibleName(self.tr("New fingerprint"))
-        self.fingerprint_label.setAccessibleDescription(" ".join(fingerprint.replace("-", " ")))
-        self.fingerprint_label.setStyleSheet(
-            "QLabel#fingerprint { border: 1px solid palette(mid); padding: 12px; }"
-        )
+        self.fingerprint_label = fingerprint_label(fingerprint, self.tr("New fingerprint"), self)
         explanation = QLabel(
             self.tr("A school's key changes when it sets up a new workspace, for example on a "
                     "new laptop; it also changes if someone else is pretending to be the "
