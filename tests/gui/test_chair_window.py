@@ -227,6 +227,10 @@ def test_opening_two_schools_bundles_checks_each_fingerprint_and_lists_both(
     assert model.index(one, SubmissionsModel.STATUS).data().startswith("Current")
     assert "60 young people" in model.index(one, SubmissionsModel.RECORDS).data()
     assert model.index(one, SubmissionsModel.MEETING).data()
+    # at 1280 px every column the chair checks is in sight, findings included
+    window.resize(1280, 800)
+    QApplication.processEvents()
+    assert all(section_shown(window.inbox.view, c) for c in range(SubmissionsModel.RECORDS))
     # each school has its entry in the navigation, and the demo banner shows
     texts = [window.navigation.item(r).text().strip() for r in range(window.navigation.count())]
     assert texts[0] == "Inbox" and texts[-3:] == ["Across schools", "Meeting", "Outcomes"]

@@ -41,11 +41,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from saferyp_desktop.domain.checks import Check
+from saferyp_desktop.domain.checks import CHECK_TITLES, Check
 from saferyp_desktop.domain.records import Kind
 from saferyp_desktop.errors import SignerChanged, UnknownSigner
 from saferyp_desktop.services import exchange
 from saferyp_desktop.services.exchange import OpenResult, SubmissionSummary
+from saferyp_desktop.ui.chair.columns import FittedColumns
 from saferyp_desktop.ui.chair.refresh import Refresher
 from saferyp_desktop.ui.dialogs import dialogs
 from saferyp_desktop.ui.sections.detail_models import TextRowsModel
@@ -92,13 +93,20 @@ def current_submissions(rows: list[SubmissionSummary]) -> list[SubmissionSummary
 class SubmissionsModel(TextRowsModel):
     """Every submission held, oldest first; superseded ones greyed."""
 
-    (NUMBER, SCHOOL, URN, MEETING, FINGERPRINT, SEQUENCE, RECEIVED, STATUS, RECORDS,
-     RELEVANT, EVIDENCED, CURRENT, PLAN) = range(13)
+    # Everything the chair checks at a glance fits a 1280-pixel window; the records
+    # counts (long) come last.
+    (NUMBER, SCHOOL, URN, MEETING, FINGERPRINT, SEQUENCE, RECEIVED, STATUS,
+     RELEVANT, EVIDENCED, CURRENT, PLAN, RECORDS) = range(13)
     HEADERS: ClassVar[tuple[str, ...]] = (
-        "#", "School", "URN", "Meeting", "Fingerprint", "Bundle no.", "Received", "Status",
-        "Records", "Relevant", "Evidenced", "Current", "No name without a plan",
+        "#", "School", "URN", "Meeting", "Fingerprint", "No.", "Received", "Status",
+        "Relevant", "Evidenced", "Current", "No plan", "Records",
     )
-    WIDTHS: ClassVar[tuple[int, ...]] = (36, 210, 64, 90, 210, 74, 130, 150, 330, 64, 74, 64, 150)
+    WIDTHS: ClassVar[tuple[int, ...]] = (32, 190, 60, 86, 205, 40, 120, 130, 62, 72, 58, 62, 330)
+    ELASTIC: ClassVar[tuple[int, ...]] = (SCHOOL, STATUS)  # narrowed (elided) to fit
+    _TIPS: ClassVar[dict[int, str]] = {
+        SEQUENCE: "The school's bundle number (each bundle a school sends counts up)",
+        FINGERPRINT: "The school's signing key, as checked by phone",
+    }
     _CHECK_COLUMNS: ClassVar[dict[int, Check]] = {
         RELEVANT: Check.RELEVANT, EVIDENCED: Check.EVIDENCED, CURRENT: Check.CURRENT,
         PLAN: Check.PLAN,
@@ -125,11 +133,12 @@ class SubmissionsModel(TextRowsModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             if index.column() in self._CHECK_COLUMNS:
-                return _translate("Findings of the “%s” check") % _translate(
-                    self.HEADERS[index.column()]
-                )
-            if index.column() == self.FINGERPRINT:
-                return _translate("The school's signing key, as checked by phone")
+                check = self._CHECK_COLUMNS[index.column()]
+                return _translate("Findings of the “%s” check") % _translate(CHECK_TITLES[check])
+            if index.column() in self._TIPS:
+                return _translate(self._TIPS[index.column()])
+            if index.column() in self.ELASTIC:
+                return self._texts[index.row()][index.column()]  # the whole of an elided text
             return None
         return None
 
@@ -165,8 +174,8 @@ class SubmissionsModel(TextRowsModel):
             str(row.sequence),
             row.received.astimezone().strftime("%Y-%m-%d %H:%M"),
             status,
-            counts_text(row.counts),
             *(str(found.get(check, 0)) for check in self._CHECK_COLUMNS.values()),
+            counts_text(row.counts),
         ]
 
 
@@ -490,9 +499,10 @@ class InboxPage(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate(SubmissionsModel.WIDTHS):
-            self.view.setColumnWidth(column, width)
+        self.columns = FittedColumns(
+            self.view, SubmissionsModel.WIDTHS, fit_through=SubmissionsModel.PLAN,
+            elastic=SubmissionsModel.ELASTIC,
+        )
         self.view.activated.connect(self._activated)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.empty_label = QLabel(
