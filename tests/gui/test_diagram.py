@@ -325,7 +325,9 @@ def test_a_large_table_is_laid_out_off_the_gui_thread(qtbot, view, table, record
     assert not view.busy_note.isVisible()
 
 
-@pytest.mark.parametrize("when", ["laying out", "making items", "putting items in"])
+@pytest.mark.parametrize(
+    "when", ["laying out", "making items", "taking old items out", "putting items in"]
+)
 def test_a_refresh_during_a_refresh_ends_with_the_newer_table_only(
     qtbot, view, table, records, links, monkeypatch, when
 ) -> None:
@@ -353,6 +355,17 @@ def test_a_refresh_during_a_refresh_ends_with_the_newer_table_only(
             return done
 
         monkeypatch.setattr(diagram._SceneBuild, "run", run_then_refresh)
+    elif when == "taking old items out":  # the drawing before leaves the scene, a few a slice
+        monkeypatch.setattr(diagram, "REMOVING_BATCH", 1)
+        take_some = diagram.SpiderDiagramScene._leave_some
+
+        def take_then_refresh(scene_, count, gone) -> bool:
+            left = take_some(scene_, count, gone)
+            if left:
+                refresh_once()
+            return left
+
+        monkeypatch.setattr(diagram.SpiderDiagramScene, "_leave_some", take_then_refresh)
     elif when == "putting items in":  # the older drawing's items are going in, a few a slice
         monkeypatch.setattr(diagram, "PLACING_BATCH", 1)
         scene.drawingPlaced.connect(refresh_once)
@@ -370,6 +383,36 @@ def test_a_refresh_during_a_refresh_ends_with_the_newer_table_only(
     ends = {end for drawn in scene.drawn_edges() for end in (drawn.edge.a_id, drawn.edge.b_id)}
     assert ends and ends <= wanted
     assert scene.drawing_bounds().contains(scene.node_item(newcomer.id).pos())
+
+
+def test_a_drawing_of_many_nodes_is_made_a_slice_at_a_time(qtbot, view) -> None:
+    """Laid out at once (every node placed), but its items made and put in between
+    events: ``busy`` until then, and the older drawing all gone at the end."""
+    people = [YoungPerson(code=f"YP-{n:03d}", name=f"Pupil {n}") for n in range(120)]
+    placed = {p.id: (float(40 * (n % 12)), float(60 * (n // 12))) for n, p in enumerate(people)}
+    scene = view.diagram_scene
+    assert len(people) >= diagram.SLICED_BUILD_NODES
+    with qtbot.waitSignal(view.layoutFinished, timeout=5000):
+        view.refresh(MappingTable.of(people), pinned=placed)
+        assert scene.busy  # (the window answers meanwhile)
+    assert not scene.busy
+    assert {item.record_id: item.pos().toTuple() for item in scene.node_items()} == placed
+    in_scene = {item.record_id for item in scene.items() if isinstance(item, NodeItem)}
+    assert in_scene == set(placed)
+
+
+def test_a_style_for_the_next_drawing_only(qtbot, view, table) -> None:
+    """``now=False``: the drawing shown keeps its style; the next one is drawn in the new."""
+    scene = view.diagram_scene
+    orange = QColor("#e69f00")
+    view.set_combined_style(lambda _record_id: orange, now=False)
+    assert all(item.ring is None for item in scene.node_items())
+    with qtbot.waitSignal(view.layoutFinished, timeout=5000):
+        view.refresh(table)
+    assert all(item.ring is not None for item in scene.node_items())
+    assert {item.ring.brush().color().name() for item in scene.node_items()} == {"#e69f00"}
+    view.set_combined_style(None)  # at once
+    assert all(item.ring is None for item in scene.node_items())
 
 
 # -- export ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ Nothing here writes a workspace: a dragged node's new position goes to the
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -152,8 +153,12 @@ RING_SCALE = 1.5  # a ring is the node's shape drawn this much larger behind it 
 BACKGROUND_LAYOUT_NODES = 400  # lay out off the GUI thread from this many records
 BUILD_SLICE_SECONDS = 0.02  # a large drawing is made in slices this long, between events
 PLACING_BATCH = 300  # items put in the scene between two paintings
+PLACING_BAND = 600.0  # nodes are put in the scene a band this high at a time, top to bottom
+REMOVING_BATCH = 1500  # items of the old drawing taken out of the scene between two paintings
+SLICED_BUILD_NODES = 100  # a drawing of this many nodes is made in slices, however laid out
 LABELS_AT_ONCE = 500  # more edge labels than this are made a slice at a time
 FREED_PER_STEP = 200  # objects of an old drawing let go of at a time
+REGROUP_STEP = 500  # edges grouped by pen at a time
 
 
 # -- shapes ------------------------------------------------------------------------
@@ -497,12 +502,20 @@ class EdgeLayer(QGraphicsItem):
         self.changed()
 
     def _regroup(self) -> None:
+        for _ in self.regroup_steps():
+            pass
+
+    def regroup_steps(self) -> Iterator[bool]:
+        """Group the edges by pen, yielding (False) every few hundred edges: a drawing
+        being made does it a slice at a time."""
         groups: dict[
             tuple[int, int, float, bool], tuple[QPen, QPen, list[QLineF], list[QPainterPath]]
         ] = {}
         # Edges share a few pen objects: each (pen, dimmed) pair finds its group once.
         by_pen: dict[tuple[int, bool], list[list]] = {}
-        for drawn in self.edges:
+        for count, drawn in enumerate(self.edges, 1):
+            if count % REGROUP_STEP == 0:
+                yield False
             found = by_pen.get((id(drawn.pen), drawn.dimmed))
             if found is None:
                 group = self._group_for(drawn.pen, drawn.dimmed, groups)
@@ -756,6 +769,7 @@ class _SceneBuild:
         self.layer.background = QColor(base)
         self.layer.set_edges(self.edges, list(self.nodes.values()))
         yield False
+        yield from self.layer.regroup_steps()  # (else in its first painting, all at once)
         if scene._show_edge_labels:  # zoomed in: every edge is labelled
             for drawn in self.edges:
                 if scene._edge_words(drawn):
@@ -767,15 +781,29 @@ class _SceneBuild:
         scene._take_over(self)
         if self.discarded:  # a newer drawing was asked for on drawingPlaced
             return
+        # The old drawing leaves the scene a batch a slice (all at once, thousands of
+        # removals held the window a tenth of a second).
+        while scene._leave_some(REMOVING_BATCH, self.leftovers):
+            yield True
         yield True
-        for count, item in enumerate(self.nodes.values(), 1):
+        # Band by band down the drawing, so each batch repaints a strip of the view, not
+        # all of it (nodes in code order are all over the drawing: every painting between
+        # two batches then drew every node placed so far).
+        band = PLACING_BAND
+        placing_order = sorted(
+            self.nodes.values(), key=lambda item: (item.node.y // band, item.node.x)
+        )
+        # The edges first: their one painting draws them all, and each batch of nodes
+        # then repaints its strip over the layer's cached picture of them.
+        scene.addItem(self.layer)
+        yield True
+        for count, item in enumerate(placing_order, 1):
             scene.addItem(item)
             if count % PLACING_BATCH == 0:
                 yield True
-        scene.addItem(self.layer)
         yield True
         for count, drawn in enumerate(self.edges, 1):
-            if drawn.label is not None:
+            if drawn.label is not None and drawn.label.scene() is None:  # (not made on a zoom)
                 scene.addItem(drawn.label)
                 if count % PLACING_BATCH == 0:
                     yield True
@@ -815,6 +843,7 @@ class SpiderDiagramScene(QGraphicsScene):
         self._edges_by_id: dict[str, DrawnEdge] = {}
         self._layer: EdgeLayer | None = None
         self._placed: dict[str, QPointF] = {}
+        self._leaving: list[QGraphicsItem] = []  # the old drawing's, still to leave the scene
         self._outlined: set[str] = set()  # the nodes drawn with the selection outline
         self._show_node_labels = True
         self._show_edge_labels = False  # the view turns them on when zoomed in
@@ -874,7 +903,9 @@ class SpiderDiagramScene(QGraphicsScene):
     def refresh(self, table: MappingTable, *, pinned: dict[str, Point] | None = None) -> None:
         """Lay out ``table`` and redraw. ``pinned`` replaces the remembered dragged
         positions; without it they are kept. A large table is laid out off the GUI
-        thread; ``layoutFinished`` is emitted once the diagram is drawn, either way."""
+        thread, and a drawing of ``SLICED_BUILD_NODES`` or more is made a slice at a
+        time (``busy`` meanwhile); a smaller one is drawn before this returns.
+        ``layoutFinished`` is emitted once the diagram is drawn, either way."""
         self.table = table
         if pinned is not None:
             self.pinned = dict(pinned)
@@ -886,14 +917,21 @@ class SpiderDiagramScene(QGraphicsScene):
         categories = None if self.harm_categories is None else sorted(self.harm_categories)
         pins = dict(self.pinned)
         if len(table.records) < self.background_threshold:
-            self.show_layout(layout(table, kinds=kinds, harm_categories=categories, pinned=pins))
+            laid_out = layout(table, kinds=kinds, harm_categories=categories, pinned=pins)
+            if len(laid_out.nodes) < SLICED_BUILD_NODES:
+                self.show_layout(laid_out)
+            else:  # (a school's own drawing, placed at once: its items still take a while)
+                self.busy = True
+                self._laid_out(laid_out)
             return
-        # Copies of the dicts, so a record saved meanwhile cannot change them under the worker.
-        snapshot = MappingTable(records=dict(table.records), links=dict(table.links))
+        # Copies of the dicts, so a record saved meanwhile cannot change them under the
+        # worker (the table made of them is indexed there: that takes a while too).
+        records, links = dict(table.records), dict(table.links)
         self.busy = True
         self.layoutStarted.emit()
 
         def work(_context: TaskContext) -> DiagramLayout:
+            snapshot = MappingTable(records=records, links=links)
             return layout(snapshot, kinds=kinds, harm_categories=categories, pinned=pins)
 
         # The application's, not the scene's: a task must finish (and say so) even if
@@ -942,22 +980,26 @@ class SpiderDiagramScene(QGraphicsScene):
         build = self._build
         if build is not None and not build.run(BUILD_SLICE_SECONDS):
             self._build_timer.start()
+        # What the slice made lives as long as the drawing: out of the way of the garbage
+        # collector, whose full collections would otherwise walk the tens of thousands of
+        # objects of a large drawing on this thread (as ``ui.tasks`` does for a job's
+        # result; the drawing leaves no reference cycles behind, see ``_take_over``).
+        gc.freeze()
 
     def _take_over(self, build: _SceneBuild) -> None:
-        """The old items leave the scene; a build's items become the drawing (put in the
-        scene next). The build frees the old ones later, a few at a time."""
+        """A build's items become the drawing (put in the scene next); the old items are
+        to leave the scene (:meth:`_leave_some`), and the build frees them later, a few
+        at a time."""
         old: list[QGraphicsItem] = [*self._nodes.values()]
         old += [drawn.label for drawn in self._edges if drawn.label is not None]
         if self._layer is not None:
             old.append(self._layer)
-        self.blockSignals(True)  # no highlight pass for the items being thrown away
-        for item in old:
-            if item.scene() is not None:  # (a drawing cut short was not all put in)
-                self.removeItem(item)
-        self.blockSignals(False)
+        if self._leaving:  # what a drawing cut short had still to take out
+            old += self._leaving
+        self._leaving = old
         for item in self._nodes.values():
             item.edges = []  # no cycles left: freed by reference counting, not a collection
-        build.leftovers = [*old, *self._edges]
+        build.leftovers = [*self._edges]
         self.diagram = build.diagram
         self._nodes = build.nodes
         self._edges = build.edges
@@ -974,6 +1016,19 @@ class SpiderDiagramScene(QGraphicsScene):
         self.setSceneRect(self._bounds.adjusted(-margin, -margin, margin, margin))
         self.drawingPlaced.emit()
 
+    def _leave_some(self, count: int | None, gone: list[object]) -> bool:
+        """Take up to ``count`` (None: all) of the old drawing's items out of the scene,
+        onto ``gone``; True while some are left."""
+        batch = self._leaving if count is None else self._leaving[-count:]
+        self.blockSignals(True)  # no highlight pass for the items being thrown away
+        for item in batch:
+            if item.scene() is self:  # (a drawing cut short was not all put in)
+                self.removeItem(item)
+        self.blockSignals(False)
+        gone += batch
+        del self._leaving[len(self._leaving) - len(batch):]
+        return bool(self._leaving)
+
     def _drawing_done(self) -> None:
         self._build = None  # done: a refresh on layoutFinished starts afresh
         self._build_timer.stop()
@@ -988,8 +1043,10 @@ class SpiderDiagramScene(QGraphicsScene):
         moved: list[DrawnEdge] = []
         for node_id, (x, y) in self.pinned.items():
             item = self._nodes.get(node_id)
+            if item is None or (item.node.x == x and item.node.y == y):
+                continue  # (laid out there: every node, when a school's drawing is shown)
             where = QPointF(x, y)
-            if item is not None and item.pos() != where:
+            if item.pos() != where:
                 item.setPos(where)
                 self._placed[node_id] = where
                 moved += item.edges
@@ -1302,6 +1359,7 @@ def _legend_entries() -> list[tuple[str, str, object]]:
 
 
 _LEGEND_ROW = 20.0
+_LEGEND_ROLES = (QPalette.ColorRole.Window, QPalette.ColorRole.Mid, QPalette.ColorRole.WindowText)
 _LEGEND_SAMPLE = 34.0
 
 
@@ -1369,18 +1427,49 @@ def paint_legend(painter: QPainter, origin: QPointF, font: QFont, text: QColor) 
 
 
 class LegendWidget(QWidget):
-    """The key, drawn over a corner of the diagram."""
+    """The key, drawn over a corner of the diagram.
+
+    Painted once into a picture, drawn from it after: the diagram under it is repainted
+    often (a slice of a drawing being made, a pan), and the key over it with it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Diagram key"))
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._picture: QImage | None = None
+        self._picture_of: tuple[object, ...] = ()
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return legend_size(self.font()).toSize() + QSize(2, 2)
 
     def paintEvent(self, event: object) -> None:  # noqa: N802
+        palette = self.palette()
+        ratio = self.devicePixelRatioF()
+        wanted = (
+            self.size(),
+            ratio,
+            self.font().key(),
+            *(palette.color(role).rgba() for role in _LEGEND_ROLES),
+        )
+        if self._picture is None or wanted != self._picture_of:
+            picture = QImage(self.size() * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+            picture.setDevicePixelRatio(ratio)
+            # The widget's resolution, so the text comes out as measured for its size.
+            picture.setDotsPerMeterX(round(self.logicalDpiX() / 0.0254))
+            picture.setDotsPerMeterY(round(self.logicalDpiY() / 0.0254))
+            picture.fill(Qt.GlobalColor.transparent)
+            self._paint_key(QPainter(picture))
+            self._picture, self._picture_of = picture, wanted
         painter = QPainter(self)
+        painter.drawImage(0, 0, self._picture)
+        painter.end()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._picture = None  # its words are translated anew
+
+    def _paint_key(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         backing = self.palette().color(QPalette.ColorRole.Window)
         backing.setAlpha(228)
@@ -1586,14 +1675,23 @@ class SpiderDiagramView(QGraphicsView):
         self._scene.save_positions = saver
 
     def set_combined_style(
-        self, node_colour: NodeColour | None, edge_style: EdgeStyle | None = None
+        self,
+        node_colour: NodeColour | None,
+        edge_style: EdgeStyle | None = None,
+        *,
+        now: bool = True,
     ) -> None:
         """Ring each node in ``node_colour(record_id)`` (a school's colour, say) and draw
         the edges ``edge_style`` gives a pen and words for their own way; None: as usual.
-        What is drawn now is restyled at once."""
+        What is drawn now is restyled at once; with ``now`` False only what is drawn next
+        (a :meth:`refresh` follows: restyling thousands of items about to be replaced
+        would hold the window for nothing)."""
         scene = self._scene
         scene.node_colour = node_colour
         scene.edge_style = edge_style
+        if not now:
+            scene._restart_build()  # a drawing being made starts again in the new style
+            return
         for item in scene.node_items():
             item.set_ring(node_colour(item.record_id) if node_colour is not None else None)
         scene.restyle()
