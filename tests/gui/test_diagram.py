@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QToolButton
 
@@ -413,6 +413,57 @@ def test_a_style_for_the_next_drawing_only(qtbot, view, table) -> None:
     assert {item.ring.brush().color().name() for item in scene.node_items()} == {"#e69f00"}
     view.set_combined_style(None)  # at once
     assert all(item.ring is None for item in scene.node_items())
+
+
+def _drawing_on_screen(view: SpiderDiagramView) -> QRect:
+    shown = view.mapFromScene(view.diagram_scene.drawing_bounds()).boundingRect()
+    return shown.translated(view.viewport().pos())
+
+
+def test_fit_leaves_the_key_clear_and_is_kept_through_resizes_until_zoomed(
+    qtbot, view, records
+) -> None:
+    view.fit()
+    assert view.legend.isVisible()
+    assert not _drawing_on_screen(view).intersects(view.legend.geometry())
+    fitted = view.zoom()
+    view.resize(640, 420)  # smaller: fitted again, all in sight, still clear of the key
+    qtbot.waitUntil(lambda: view.zoom() < fitted)
+    qtbot.waitUntil(  # (once the scroll bars the larger drawing needed have gone)
+        lambda: view.viewport().geometry().contains(_drawing_on_screen(view))
+    )
+    assert not _drawing_on_screen(view).intersects(view.legend.geometry())
+    assert not view.horizontalScrollBar().isVisible()
+    assert not view.verticalScrollBar().isVisible()
+    smaller = view.zoom()
+    view.legend_action.trigger()  # the key hidden: the drawing takes its room
+    assert not view.legend.isVisible() and view.zoom() > smaller
+    view.legend_action.trigger()
+    assert view.zoom() == pytest.approx(smaller)
+    # a new drawing while fitted: fitted too, where the old one was drawn (not centred
+    # in the whole view, under the key)
+    with qtbot.waitSignal(view.layoutFinished, timeout=5000):
+        view.refresh(view.diagram_scene.table)
+    assert view.zoom() == pytest.approx(smaller)
+    assert not _drawing_on_screen(view).intersects(view.legend.geometry())
+    # zoomed by the chair: a new size keeps the zoom
+    view.set_zoom(1.0)
+    view.resize(900, 600)
+    qtbot.waitUntil(lambda: view.size().toTuple() == (900, 600))
+    assert view.zoom() == pytest.approx(1.0)
+    # Fit again, then panned (to a node dragged far away): the same
+    view.fit_action.trigger()
+    fitted = view.zoom()
+    view.resize(1000, 700)
+    qtbot.waitUntil(lambda: view.zoom() > fitted)
+    view.diagram_scene.move_node(records["chat"].id, 4000.0, 0.0)
+    bar = view.horizontalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > bar.value())
+    bar.setValue(bar.maximum())
+    zoom = view.zoom()
+    view.resize(800, 600)
+    qtbot.waitUntil(lambda: view.size().toTuple() == (800, 600))
+    assert view.zoom() == pytest.approx(zoom)
 
 
 # -- export ------------------------------------------------------------------------------

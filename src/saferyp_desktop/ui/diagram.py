@@ -1526,6 +1526,11 @@ class SpiderDiagramView(QGraphicsView):
         self._scene.layoutStarted.connect(self._layout_started)
         self.setScene(self._scene)
         self._fitted_once = False
+        # Fitted, and neither zoomed nor scrolled since: a new size of the view fits again
+        # (the first fit may come before the page around the view has its final size).
+        self._fit_kept = False
+        self._fitting = False
+        self._fitted_size = QSize()
 
         self.setAccessibleName(self.tr("Spider diagram"))
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
@@ -1743,6 +1748,7 @@ class SpiderDiagramView(QGraphicsView):
         return self.transform().m11()
 
     def set_zoom(self, factor: float) -> None:
+        self._fit_kept = False
         factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
         anchor = self.transformationAnchor()
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
@@ -1763,16 +1769,38 @@ class SpiderDiagramView(QGraphicsView):
             self.resetTransform()
             self._zoom_changed()
             return
-        viewport = self.viewport().rect()
+        room = self.maximumViewportSize()  # (the scroll bars go: see below)
         reserved = self.legend.width() + 16 if self.legend.isVisible() else 0
-        room_x = max(50, viewport.width() - reserved - 24)
-        room_y = max(50, viewport.height() - 24)
+        room_x = max(50, room.width() - reserved - 24)
+        room_y = max(50, room.height() - 24)
         factor = min(room_x / bounds.width(), room_y / bounds.height(), FIT_MAX_ZOOM)
-        self.resetTransform()
-        self.set_zoom(factor)
-        # Centre the diagram in the room the key leaves, to the key's right.
-        shift = reserved / 2 / self.zoom()
-        self.centerOn(bounds.center() - QPointF(shift, 0))
+        self._fitting = True
+        try:
+            self.resetTransform()
+            self.set_zoom(factor)
+            # Centre the diagram in the room the key leaves, to the key's right.
+            pixel = 1.0 / self.zoom()
+            centre = bounds.center() - QPointF(reserved / 2 * pixel, 0)
+            # The scene's rectangle becomes what the view shows (a pixel less, so no
+            # scroll bar comes): a smaller one would be centred in the view, or clamp the
+            # scrolling, and the key then covered the drawing's left while the right
+            # stayed empty.
+            width, height = room.width() * pixel, room.height() * pixel
+            self._scene.setSceneRect(
+                QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height).adjusted(
+                    pixel, pixel, -pixel, -pixel
+                )
+            )
+            self.centerOn(centre)
+        finally:
+            self._fitting = False
+        self._fit_kept = True
+        self._fitted_size = self.size()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 (Qt API)
+        super().scrollContentsBy(dx, dy)
+        if not self._fitting:
+            self._fit_kept = False  # panned: the chair's view is kept as it is
 
     def _zoom_changed(self) -> None:
         scale = self.zoom()
@@ -1783,6 +1811,7 @@ class SpiderDiagramView(QGraphicsView):
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:  # type: ignore[attr-defined]
             steps = event.angleDelta().y() / 120  # type: ignore[attr-defined]
             if steps:
+                self._fit_kept = False
                 factor = self.zoom() * ZOOM_STEP**steps
                 factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
                 self.scale(factor / self.zoom(), factor / self.zoom())
@@ -1994,6 +2023,8 @@ class SpiderDiagramView(QGraphicsView):
     # -- layout of the widget itself ---------------------------------------------------------
     def _legend_toggled(self) -> None:
         self.legend.setVisible(self.legend_action.isChecked())
+        if self._fit_kept:
+            self.fit()  # into the room the key leaves, or no longer takes
 
     def _layout_started(self) -> None:
         self.busy_note.show()
@@ -2017,7 +2048,7 @@ class SpiderDiagramView(QGraphicsView):
         if not self._scene.diagram.nodes:
             self._fitted_once = False  # a new table (after a lock, say) starts fitted again
             self._zoom_changed()
-        elif not self._fitted_once:
+        elif not self._fitted_once or self._fit_kept:  # (as Fit left it: the new one too)
             self._fitted_once = True
             self.fit()
         else:
@@ -2048,8 +2079,15 @@ class SpiderDiagramView(QGraphicsView):
         )
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._place_overlays()
+        kept = self._fit_kept
+        self._fitting = True
+        try:
+            super().resizeEvent(event)
+            self._place_overlays()
+        finally:
+            self._fitting = False
+        if kept and self.size() != self._fitted_size:  # (not the viewport's own resizing)
+            self.fit()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
