@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QToolButton
 
@@ -27,6 +27,7 @@ from saferyp_desktop.domain.records import (
     YoungPerson,
 )
 from saferyp_desktop.ui import diagram
+from saferyp_desktop.ui.chair import across
 from saferyp_desktop.ui.diagram import LabelItem, NodeItem, SpiderDiagramView
 
 FULL_NAMES = ("Test Pupil One", "Test Pupil Two", "Test Adult One", "Test Adult Two")
@@ -464,6 +465,65 @@ def test_fit_leaves_the_key_clear_and_is_kept_through_resizes_until_zoomed(
     view.resize(800, 600)
     qtbot.waitUntil(lambda: view.size().toTuple() == (800, 600))
     assert view.zoom() == pytest.approx(zoom)
+
+
+# -- the combined diagram's positions ------------------------------------------------------
+
+
+def test_combined_positions_keep_each_schools_drawing_and_put_them_side_by_side() -> None:
+    drawings = [
+        {f"s{school}-{n}": (float(37 * n % 300 - 100), float(53 * n % 200)) for n in range(30)}
+        for school in range(5)
+    ]
+    drawings.insert(2, {})  # a school with nothing to draw takes no room
+    placed = across.combined_positions(drawings)
+    assert placed == across.combined_positions(drawings)  # the same every time
+    assert len(placed) == 5 * 30
+    boxes = []
+    for drawing in drawings:
+        if not drawing:
+            continue
+        # each school's drawing moved as a whole, not laid out again
+        first = next(iter(drawing))
+        dx = placed[first][0] - drawing[first][0]
+        dy = placed[first][1] - drawing[first][1]
+        for node_id, (x, y) in drawing.items():
+            assert placed[node_id] == (pytest.approx(x + dx), pytest.approx(y + dy))
+        xs = [placed[n][0] for n in drawing]
+        ys = [placed[n][1] for n in drawing]
+        boxes.append(QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+    # apart, in rows, in the order given (that of the key): the first at the top left
+    for i, box in enumerate(boxes):
+        assert not any(box.intersects(other) for other in boxes[i + 1 :])
+    assert boxes[0].top() <= min(b.top() for b in boxes)
+    assert boxes[0].left() <= min(b.left() for b in boxes)
+    rows = sorted({round(b.top()) for b in boxes})
+    assert 1 < len(rows) < len(boxes)  # neither one long row nor one column
+
+
+def test_gathered_again_unchanged_the_combined_drawing_is_the_same_object() -> None:
+    person = YoungPerson(code="YP-01", name="Test Pupil One")
+    first = across.AcrossData(
+        schools={"100001": "A school"},
+        school_of={person.id: "100001"},
+        drawing=MappingTable.of([person]),
+        positions={person.id: (1.0, 2.0)},
+    )
+    again = across.AcrossData(
+        schools={"100001": "A school"},
+        school_of={person.id: "100001"},
+        drawing=MappingTable.of([person]),
+        positions={person.id: (1.0, 2.0)},
+    )
+    same = across.same_drawing(again, first)
+    assert same.drawing is first.drawing and same.positions is first.positions
+    moved = across.AcrossData(
+        schools=first.schools,
+        school_of=first.school_of,
+        drawing=MappingTable.of([person]),
+        positions={person.id: (5.0, 2.0)},
+    )
+    assert across.same_drawing(moved, first).drawing is not first.drawing
 
 
 # -- export ------------------------------------------------------------------------------

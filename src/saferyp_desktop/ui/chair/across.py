@@ -7,7 +7,8 @@ Three tabs over the current submissions (``services.chair``):
   dismisses each (and can clear a decision to take it back). Nothing is merged.
 - **Combined diagram**: every school's records in one spider diagram, each node ringed in
   its school's colour (the colours the printed pack uses), and the records the chair
-  confirmed as the same joined by a dark bar.
+  confirmed as the same joined by a dark bar. Each school's part is drawn as that school
+  draws it (its bundle says where), the schools' parts side by side in rows.
 - **Places in the area**: every place, confirmed matches counted once, by how many
   schools name it and the worst safety rating any gave it.
 
@@ -17,6 +18,7 @@ The work behind them (rebuilding the tables, matching) runs off the GUI thread.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -24,11 +26,12 @@ from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
+    QRectF,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,14 +48,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from saferyp_desktop.domain.diagram import SAME_HEX, SCHOOL_HEX, DiagramEdge
+from saferyp_desktop.domain.diagram import (
+    EDGE_LENGTH,
+    NODE_BOX,
+    SAME_HEX,
+    SCHOOL_HEX,
+    DiagramEdge,
+    Point,
+)
+from saferyp_desktop.domain.diagram import layout as lay_out_diagram
 from saferyp_desktop.domain.levels import DataLevel, NameScrubber, display_name
 from saferyp_desktop.domain.mapping import MappingTable
 from saferyp_desktop.domain.matching import AreaPlace
 from saferyp_desktop.domain.records import Confidence, Kind, Link, Relation
 from saferyp_desktop.errors import SaferypError
 from saferyp_desktop.services import chair
-from saferyp_desktop.services.chair import CandidateView
+from saferyp_desktop.services.chair import CandidateView, SchoolSubmission
 from saferyp_desktop.ui.chair.columns import FittedColumns
 from saferyp_desktop.ui.chair.refresh import Refresher
 from saferyp_desktop.ui.dialogs import dialogs
@@ -72,6 +83,8 @@ KIND_WORDS = {
 }
 DECISION_WORDS = {chair.CONFIRMED: "Confirmed", chair.DISMISSED: "Dismissed", None: "Undecided"}
 JOINED_PREFIX = "joined:"  # the id of a drawn-only link between records confirmed as the same
+SCHOOLS_GAP = 2 * EDGE_LENGTH  # between two schools' parts of the combined diagram
+SCHOOLS_ASPECT = 1.8  # the combined diagram's rows are filled to about this width : height
 _GREY = QBrush(QColor(128, 128, 128))
 _CONFIRMED_BRUSH = QBrush(QColor(46, 157, 79, 45))
 RAG_BRUSHES = {
@@ -113,6 +126,42 @@ def drawing_table(table: MappingTable, joined: list[set[str]]) -> MappingTable:
     return MappingTable.of(table.records.values(), links)
 
 
+def school_drawing(sub: SchoolSubmission) -> dict[str, Point]:
+    """Where a school draws each of its nodes: as its bundle says (at once), with any
+    node the bundle does not place (an older bundle places none) laid out around them."""
+    return lay_out_diagram(sub.table, pinned=sub.diagram_positions or None).positions()
+
+
+def combined_positions(drawings: list[dict[str, Point]]) -> dict[str, Point]:
+    """The schools' drawings, each as it is, side by side in rows in the order given
+    (that of the key), about ``SCHOOLS_ASPECT`` times as wide as high overall."""
+    boxes = []
+    for points in drawings:
+        if not points:
+            continue
+        xs = [x for x, _ in points.values()]
+        ys = [y for _, y in points.values()]
+        left, top = min(xs), min(ys)
+        boxes.append(
+            (points, left, top, max(xs) - left + NODE_BOX[0], max(ys) - top + NODE_BOX[1])
+        )
+    if not boxes:
+        return {}
+    area = sum((w + SCHOOLS_GAP) * (h + SCHOOLS_GAP) for *_, w, h in boxes)
+    row_width = max(math.sqrt(area * SCHOOLS_ASPECT), *(w for *_, w, _ in boxes))
+    placed: dict[str, Point] = {}
+    x = y = row_height = 0.0
+    for points, left, top, width, height in boxes:
+        if x > 0 and x + width > row_width:
+            x, y, row_height = 0.0, y + row_height + SCHOOLS_GAP, 0.0
+        dx, dy = x - left + NODE_BOX[0] / 2, y - top + NODE_BOX[1] / 2
+        for node_id, (px, py) in points.items():
+            placed[node_id] = (round(px + dx, 2), round(py + dy, 2))
+        x += width + SCHOOLS_GAP
+        row_height = max(row_height, height)
+    return placed
+
+
 @dataclass
 class AcrossData:
     """What the page shows, worked out off the GUI thread."""
@@ -124,6 +173,7 @@ class AcrossData:
     places: list[AreaPlace] = field(default_factory=list)
     schools: dict[str, str] = field(default_factory=dict)  # URN → name, in order
     drawing: MappingTable = field(default_factory=MappingTable)  # drawing_table(table, joined)
+    positions: dict[str, Point] = field(default_factory=dict)  # where the drawing's nodes go
 
 
 def gather(workspace) -> AcrossData:
@@ -139,7 +189,24 @@ def gather(workspace) -> AcrossData:
         places=found.area_places(),
         schools={s.urn: s.school for s in found.subs},
         drawing=drawing_table(table, joined),
+        positions=combined_positions([school_drawing(s) for s in found.subs]),
     )
+
+
+def same_drawing(data: AcrossData, before: AcrossData) -> AcrossData:
+    """``data``, holding ``before``'s drawing and positions (the very objects) if they
+    are equal to its own: the page then knows the diagram shown is still right. (Off
+    the GUI thread: comparing thousands of records takes a while.)"""
+    if (
+        data.schools == before.schools
+        and data.school_of == before.school_of
+        and data.positions == before.positions
+        and data.drawing == before.drawing
+    ):
+        data.drawing = before.drawing
+        data.positions = before.positions
+        data.schools = before.schools
+    return data
 
 
 class _Namer:
@@ -346,6 +413,32 @@ class AreaPlacesModel(TextRowsModel):
         self.set_places([], {})
 
 
+def _swatch(colour: QColor, width: int, height: int, *, round_: bool = False) -> QPixmap:
+    """A sample of ``colour`` for the key: a disc with a grey rim (a school's ring), or a
+    plain bar."""
+    key = (colour.rgba(), width, height, round_)
+    pixmap = _SWATCHES.get(key)
+    if pixmap is None:
+        pixmap = _SWATCHES[key] = _make_swatch(colour, width, height, round_=round_)
+    return pixmap
+
+
+_SWATCHES: dict[tuple[int, int, int, bool], QPixmap] = {}
+
+
+def _make_swatch(colour: QColor, width: int, height: int, *, round_: bool) -> QPixmap:
+    pixmap = QPixmap(width, height)
+    pixmap.fill(Qt.GlobalColor.transparent if round_ else colour)
+    if round_:
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor("#555555"), 1.0))
+        painter.setBrush(colour)
+        painter.drawEllipse(QRectF(0.5, 0.5, width - 1.0, height - 1.0))
+        painter.end()
+    return pixmap
+
+
 class SchoolKey(QWidget):
     """The key to the combined diagram: each school's ring colour, and the bar. Its entries
     wrap onto more rows rather than widen the window, however many schools there are."""
@@ -355,30 +448,43 @@ class SchoolKey(QWidget):
         self._layout = FlowLayout(self, spacing=14)
         self._layout.setContentsMargins(4, 2, 4, 2)
         self.labels: list[QLabel] = []
+        self._shown: list[tuple[str, str, int]] = []
 
     def set_schools(self, schools: dict[str, str], colours: dict[str, tuple[str, QColor]]) -> None:
+        shown = [(urn, name, colours[urn][1].rgba()) for urn, name in schools.items()]
+        if shown == self._shown:
+            return  # (forty entries made again cost the window a few tens of ms)
+        self._shown = shown
         while self._layout.count():
             item = self._layout.takeAt(0)
             if item is not None and item.widget() is not None:
                 item.widget().hide()
                 item.widget().deleteLater()
         self.labels = []
+        entries = []
         for urn, name in schools.items():
             colour_name, colour = colours[urn]
             swatch = QLabel()
             swatch.setFixedSize(16, 16)
-            swatch.setStyleSheet(
-                f"background: {colour.name()}; border-radius: 8px; border: 1px solid #555;"
-            )
+            swatch.setPixmap(_swatch(colour, 16, 16, round_=True))  # (a style sheet each: slow)
             swatch.setAccessibleName(_translate("%s: ringed in %s") % (name, colour_name))
-            self._add(swatch, QLabel(name))
+            entries.append(self._add(swatch, QLabel(name)))
         if schools:
             bar = QLabel()
             bar.setFixedSize(28, 7)
-            bar.setStyleSheet(f"background: {SAME_HEX};")
-            self._add(bar, QLabel(_translate("the same record in two schools, confirmed by you")))
+            bar.setPixmap(_swatch(QColor(SAME_HEX), 28, 7))
+            entries.append(
+                self._add(bar, QLabel(_translate("the same record in two schools, confirmed by you")))
+            )
+        # Shown together, then laid out once (shown one by one, each laid out all the rows again).
+        self._layout.setEnabled(False)
+        for entry in entries:
+            entry.show()
+        self._layout.setEnabled(True)
+        self._layout.invalidate()
+        self.updateGeometry()  # its height for its width has changed
 
-    def _add(self, sample: QLabel, label: QLabel) -> None:
+    def _add(self, sample: QLabel, label: QLabel) -> QWidget:
         """One entry: its sample and its words, kept together on one row."""
         entry = QWidget(self)
         row = QHBoxLayout(entry)
@@ -387,8 +493,8 @@ class SchoolKey(QWidget):
         row.addWidget(sample)
         row.addWidget(label)
         self._layout.addWidget(entry)
-        entry.show()
         self.labels.append(label)
+        return entry
 
 
 class AcrossSchoolsPage(QWidget):
@@ -409,6 +515,10 @@ class AcrossSchoolsPage(QWidget):
         self.refresher.busyChanged.connect(self._busy_changed)
         self._diagram_stale = True
         self.diagram = None  # the SpiderDiagramView, once its tab is opened
+        # What the diagram was last asked to draw (the drawing, its positions, the schools
+        # in order): drawn again only when that changes.
+        self._diagram_shows: tuple[object, ...] | None = None
+        self._dragged: dict[str, Point] = {}  # nodes the chair dragged (until the page clears)
         self._note_shown: tuple[str | None, str] = (None, "")  # candidate key, its saved note
 
         title = QLabel(self.tr("Across schools"), self)
@@ -596,7 +706,8 @@ class AcrossSchoolsPage(QWidget):
         if self.session is None:
             return None
         workspace = self.session.workspace
-        return lambda: gather(workspace)
+        before = self.data
+        return lambda: same_drawing(gather(workspace), before)
 
     def _busy_changed(self, busy: bool) -> None:
         if busy:
@@ -788,15 +899,27 @@ class AcrossSchoolsPage(QWidget):
             view = SpiderDiagramView(self.diagram_page, profile=self.session.profile)
             view.setObjectName("combinedDiagram")
             view.recordActivated.connect(self._diagram_record_activated)
+            view.set_save_positions(self._combined_dragged)
             view.set_presentation(self.session.presentation)
             self.diagram_page.layout().addWidget(view, 1)
             view.show()
             self.diagram_page.layout().activate()
             self.diagram = view
         data = self.data
+        self._diagram_stale = False
+        shows = (data.drawing, data.positions, data.schools)
+        if self._diagram_shows is not None and all(
+            a is b for a, b in zip(shows, self._diagram_shows, strict=True)
+        ):
+            return  # gathered again, and the same: the drawing shown stays
+        self._diagram_shows = shows
         colours = school_colours(list(data.schools))
         self.school_key.set_schools(data.schools, colours)
-        ring_of = {record_id: colours[urn][1] for record_id, urn in data.school_of.items() if urn in colours}
+        ring_by_school = {urn: colour for urn, (_name, colour) in colours.items()}
+        school_of = data.school_of
+
+        def ring_of(record_id: str) -> QColor | None:  # (no table of thousands made first)
+            return ring_by_school.get(school_of.get(record_id, ""))
         bar = QPen(QColor(SAME_HEX), 7.0)
         bar.setCapStyle(Qt.PenCapStyle.RoundCap)
         same_words = self.tr("same")
@@ -804,9 +927,18 @@ class AcrossSchoolsPage(QWidget):
         def edge_style(edge: DiagramEdge) -> tuple[QPen, str] | None:
             return (bar, same_words) if edge.id.startswith(JOINED_PREFIX) else None
 
-        self.diagram.set_combined_style(ring_of.get, edge_style)
-        self.diagram.refresh(data.drawing)
-        self._diagram_stale = False
+        # Only the new drawing takes the style: restyling the old one's thousands of items
+        # first, to be replaced at once, held the window.
+        self.diagram.set_combined_style(ring_of, edge_style, now=False)
+        pinned = dict(data.positions)
+        pinned.update((n, where) for n, where in self._dragged.items() if n in pinned)
+        self.diagram.refresh(data.drawing, pinned=pinned)
+
+    def _combined_dragged(self, pinned: dict[str, Point]) -> None:
+        """The chair dragged nodes: they stay where dropped when the diagram is drawn again
+        (for this page's life: nothing is saved)."""
+        drawn = self.data.positions
+        self._dragged = {n: where for n, where in pinned.items() if drawn.get(n) != where}
 
     def _diagram_record_activated(self, record_id: str) -> None:
         urn = self.data.school_of.get(record_id)
@@ -829,8 +961,10 @@ class AcrossSchoolsPage(QWidget):
         self.note_edit.clear()
         self._note_shown = (None, "")
         self.status_label.clear()
+        self._diagram_shows = None
+        self._dragged = {}
         if self.diagram is not None:
-            self.diagram.refresh(MappingTable())
+            self.diagram.refresh(MappingTable(), pinned={})
         self.school_key.set_schools({}, {})
         self._update_buttons()
 
