@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     QRectF,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
@@ -519,6 +520,12 @@ class AcrossSchoolsPage(QWidget):
         # in order): drawn again only when that changes.
         self._diagram_shows: tuple[object, ...] | None = None
         self._dragged: dict[str, Point] = {}  # nodes the chair dragged (until the page clears)
+        # The drawing asked for, started once the tab has painted (see _refresh_diagram).
+        self._to_draw: tuple[MappingTable, dict[str, Point]] | None = None
+        self._draw_timer = QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setInterval(0)
+        self._draw_timer.timeout.connect(self._draw)
         self._note_shown: tuple[str | None, str] = (None, "")  # candidate key, its saved note
 
         title = QLabel(self.tr("Across schools"), self)
@@ -932,7 +939,16 @@ class AcrossSchoolsPage(QWidget):
         self.diagram.set_combined_style(ring_of, edge_style, now=False)
         pinned = dict(data.positions)
         pinned.update((n, where) for n, where in self._dragged.items() if n in pinned)
-        self.diagram.refresh(data.drawing, pinned=pinned)
+        # Started after the tab's first painting: its layout worker, started at once, raced
+        # that painting (the key's layout calls into Python many times) for the interpreter.
+        self._to_draw = (data.drawing, pinned)
+        self._draw_timer.start()
+
+    def _draw(self) -> None:
+        if self._to_draw is not None and self.diagram is not None:
+            drawing, pinned = self._to_draw
+            self._to_draw = None
+            self.diagram.refresh(drawing, pinned=pinned)
 
     def _combined_dragged(self, pinned: dict[str, Point]) -> None:
         """The chair dragged nodes: they stay where dropped when the diagram is drawn again
@@ -963,6 +979,8 @@ class AcrossSchoolsPage(QWidget):
         self.status_label.clear()
         self._diagram_shows = None
         self._dragged = {}
+        self._to_draw = None
+        self._draw_timer.stop()
         if self.diagram is not None:
             self.diagram.refresh(MappingTable(), pinned={})
         self.school_key.set_schools({}, {})
