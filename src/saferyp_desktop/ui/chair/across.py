@@ -27,6 +27,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -440,13 +441,41 @@ def _make_swatch(colour: QColor, width: int, height: int, *, round_: bool) -> QP
     return pixmap
 
 
+class _KeyLayout(FlowLayout):
+    """The flow layout, remembering its heights for widths and its minimum size until
+    invalidated: Qt asks for them again and again as the page is laid out (even hidden,
+    for the window's minimum size), and each answer walks every entry in Python, which
+    a worker (the matching) then slows down, taking the interpreter between calls."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent, spacing)
+        self._heights: dict[int, int] = {}
+        self._minimum: QSize | None = None
+
+    def invalidate(self) -> None:
+        self._heights.clear()
+        self._minimum = None
+        super().invalidate()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt name
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = super().heightForWidth(width)
+        return height
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt name
+        if self._minimum is None:
+            self._minimum = super().minimumSize()
+        return QSize(self._minimum)
+
+
 class SchoolKey(QWidget):
     """The key to the combined diagram: each school's ring colour, and the bar. Its entries
     wrap onto more rows rather than widen the window, however many schools there are."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._layout = FlowLayout(self, spacing=14)
+        self._layout = _KeyLayout(self, spacing=14)
         self._layout.setContentsMargins(4, 2, 4, 2)
         self.labels: list[QLabel] = []
         self._shown: list[tuple[str, str, int]] = []
