@@ -110,6 +110,16 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+KIND_SINGULARS = {
+    "young_person": "young person",
+    "adult": "adult",
+    "peer_group": "peer group",
+    "location": "location or context",
+    "strength": "strength",
+    "key_concern": "key concern or question",
+    "action": "action",
+    "meeting": "meeting",
+}
 KIND_PLURALS = {
     "young_person": "young people",
     "adult": "adults",
@@ -122,6 +132,13 @@ KIND_PLURALS = {
 }
 
 
+def _counted(counts) -> str:
+    """``{"adult": 2, "meeting": 1}`` as "2 adults, 1 meeting" (kinds with none left out)."""
+    return ", ".join(
+        f"{n} {(KIND_SINGULARS if n == 1 else KIND_PLURALS)[kind]}" for kind, n in counts.items() if n
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from saferyp_desktop.services.demo import create_demo_workspace
 
@@ -132,7 +149,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _out(
             f"Created {Path(args.file).name}: a DEMO workspace of fictional data ({ws.details.name})."
         )
-        _out(", ".join(f"{n} {KIND_PLURALS[kind]}" for kind, n in counts.items() if n) + ".")
+        _out(_counted(counts) + ".")
     return 0
 
 
@@ -203,13 +220,17 @@ def cmd_export_table(args: argparse.Namespace) -> int:
 
 
 def cmd_key(args: argparse.Namespace) -> int:
-    from saferyp_desktop.services.files import save_file
+    from saferyp_desktop.services.files import refuse_workspace_files, save_file
     from saferyp_desktop.services.workspace import Workspace
 
     with Workspace.open(Path(args.file), _passphrase(args)) as ws:
         card = ws.key_card().to_text()
     if args.out:
-        save_file(Path(args.out), card.encode("utf-8"), shareable=True, what="key card")
+        out = Path(args.out)
+        refuse_workspace_files(out, "key card")
+        if os.path.lexists(out) and not args.force:
+            raise FileAlreadyExists(f"{out.name} already exists; choose another name or replace it.")
+        save_file(out, card.encode("utf-8"), shareable=True, what="key card")
         _out(f"Wrote the key card to {Path(args.out).name}.")
     else:
         sys.stdout.write(card)
@@ -352,7 +373,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     else:
         _out(f"Signed by this school's trusted key, fingerprint {result.fingerprint}.")
     _out(
-        (", ".join(f"{n} {KIND_PLURALS[k]}" for k, n in result.counts.items() if n) or "No records")
+        (_counted(result.counts) or "No records")
         + "."
     )
     counts = result.finding_counts
@@ -466,6 +487,8 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
 
     day = _meeting_date(args.meeting)
     urn = args.school.strip()
+    if not (len(urn) == 6 and urn.isascii() and urn.isdigit()):
+        raise UsageError(f"“{urn}” is not a URN: a school's URN is six digits.")
     with Workspace.open(Path(args.file), _passphrase(args)) as ws:
         if ws.details.role != "chair":
             raise UsageError("Only a chair's workspace sends a meeting's outcomes.")
@@ -488,6 +511,7 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
 def _exit_codes_text() -> str:
     lines = ["exit codes:"]
     lines += [f"  {code:>3}  {text}" for code, text in exit_code_table()]
+    lines.insert(2, f"  {EXIT_BUG:>3}  An unexpected problem (a bug): please report it.")
     lines.append(f"  {EXIT_INTERRUPTED:>3}  Interrupted (Ctrl+C); nothing was changed.")
     return "\n".join(lines)
 
@@ -547,6 +571,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("key", cmd_key, "Print the workspace's key card, or write it to a file.")
     p.add_argument("--out", metavar="CARD", help="write the key card (.sypkey) here")
+    p.add_argument("--force", action="store_true", help="replace CARD if it exists")
 
     p = command("trust", cmd_trust, "School: set the chair that bundles are encrypted to.")
     p.add_argument(
@@ -620,6 +645,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = None
     try:
         args = build_parser().parse_args(argv)
         if not getattr(args, "handler", None):
@@ -627,8 +653,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except SaferypError as error:
         message = error.message
-        if isinstance(error, FileAlreadyExists) and "--force" not in message:
-            message = message.removesuffix(".") + " (add --force to replace it)."
+        # Only a command that has --force can replace a file (not `new`: a workspace).
+        if isinstance(error, FileAlreadyExists) and hasattr(args, "force"):
+            ending = "or replace it."
+            message = (
+                message.removesuffix(ending) + "or add --force to replace it."
+                if message.endswith(ending)
+                else message.removesuffix(".") + " (add --force to replace it)."
+            )
         print(message, file=sys.stderr)
         for problem in getattr(error, "problems", [])[:200]:
             print(f"  - {problem}", file=sys.stderr)

@@ -131,6 +131,30 @@ def test_new_then_key_prints_a_card_with_its_fingerprint(tmp_path: Path, capsys)
     code, out, err = run(capsys, "key", path, "--out", tmp_path / "school.sypkey")
     assert code == 0
     assert (tmp_path / "school.sypkey").read_text().count(fingerprint) == 1
+    # An existing card (another workspace's, perhaps) is replaced only with --force.
+    (tmp_path / "school.sypkey").write_text("the chair's card")
+    code, out, err = run(capsys, "key", path, "--out", tmp_path / "school.sypkey")
+    assert (code, out) == (20, "") and "add --force to replace it" in err
+    assert (tmp_path / "school.sypkey").read_text() == "the chair's card"
+    code, out, err = run(capsys, "key", path, "--out", tmp_path / "school.sypkey", "--force")
+    assert code == 0 and fingerprint in (tmp_path / "school.sypkey").read_text()
+    # `new` has no --force: it does not suggest one.
+    code, out, err = run(
+        capsys, "new", path, "--role", "school", "--name", "Test School", "--urn", "123456"
+    )
+    assert code == 20 and "--force" not in err
+
+
+def test_counts_are_said_in_good_english_and_help_lists_every_exit_code(
+    tmp_path: Path, capsys
+) -> None:
+    code, out, _ = run(capsys, "demo", tmp_path / "a.sypdb")
+    assert code == 0 and "1 meeting." in out  # the demo has one meeting
+    assert "1 meetings" not in out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = capsys.readouterr().out
+    assert "  1  An unexpected problem" in help_text and "  0  success" in help_text
 
 
 def test_demo_is_marked_and_the_same_for_the_same_seed(tmp_path: Path, capsys) -> None:

@@ -449,8 +449,9 @@ def find_meeting(workspace: Workspace, ref: str | None = None) -> Meeting:
         meeting = workspace.next_meeting()
         if meeting is None:
             raise UsageError(
-                "There is no upcoming meeting to send this bundle for; prepare one first, "
-                "or name one by its date (YYYY-MM-DD)."
+                "There is no upcoming meeting to send this bundle for; add one in the desktop "
+                "program (Meetings, or File ▸ Prepare for a meeting) or on the Meetings sheet "
+                "of a spreadsheet you import, or name one by its date (YYYY-MM-DD)."
             )
         return meeting
     ref = ref.strip()
@@ -462,7 +463,10 @@ def find_meeting(workspace: Workspace, ref: str | None = None) -> Meeting:
             raise UsageError(f"“{ref}” is not a date (YYYY-MM-DD).") from None
         meeting = table.meeting_on(day)
         if meeting is None:
-            raise RecordNotFound(f"There is no meeting on {day.isoformat()} in this workspace.")
+            raise RecordNotFound(
+                f"There is no meeting on {day.isoformat()} in this workspace; add it in the "
+                "desktop program (Meetings) or on the Meetings sheet of a spreadsheet you import."
+            )
         return meeting
     found = [m for m in meetings if ref in (m.id, m.code)]
     if not found and _DAY_FIRST_DATE.fullmatch(ref):
