@@ -752,6 +752,17 @@ def test_while_a_task_runs_no_full_garbage_collection_walks_what_the_window_hold
     assert gc.get_freeze_count() == 0
 
 
+def test_closing_the_session_lets_go_of_the_submissions_read(
+    chair_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from saferyp_desktop.services import chair as chair_service
+
+    forgotten: list[Workspace] = []
+    monkeypatch.setattr(chair_service, "forget_submissions", forgotten.append)
+    Session(chair_workspace).close()
+    assert forgotten == [chair_workspace]
+
+
 def test_suggested_file_names_carry_no_personal_name(session: Session) -> None:
     meeting = next_meeting(session)
     names = [

@@ -282,6 +282,54 @@ def test_across_schools_reads_and_matches_once_and_answers_as_each_function(
     assert places == chair_service.area_places(chair)
 
 
+def test_each_submission_is_read_once_and_shared_until_superseded(
+    world: World, chair: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page and job asks for the same submissions: each is rebuilt from its signed
+    bytes once, and the same objects are answered until a newer bundle supersedes it."""
+    reads: list[int] = []
+    read = chair_service.stored_table
+
+    def counted(stored):
+        reads.append(stored.id)
+        return read(stored)
+
+    monkeypatch.setattr(chair_service, "stored_table", counted)
+    chair_service.forget_submissions(chair)
+    first = chair_service.current_submissions(chair)
+    assert sorted(reads) == sorted(s.submission_id for s in first) and len(first) == 2
+    again = chair_service.across_schools(chair, world.day).subs
+    assert [id(s) for s in again] == [id(s) for s in first]
+    one = first[0]
+    table, positions = chair_service.submission_view(chair, one.submission_id)
+    assert table is one.table and positions == one.diagram_positions and positions
+    assert chair_service.pack_data(chair, world.day).schools[0].table is one.table
+    assert len(reads) == 2  # nothing read again
+    # What the pack prints of the school comes from the submission, not kept whole.
+    assert one.school_facts["dsl"] and not hasattr(one, "mapping")
+
+    # School 1 sends its bundle again: the new one is read, the one it supersedes let go.
+    by_urn = {s.urn: s for s in first}
+    with world.open("School1") as school:
+        exchange.export_bundle(school, world.folder / "again.sypbundle", include_briefing=False)
+    exchange.open_bundle(chair, world.folder / "again.sypbundle")
+    reads.clear()
+    now = {s.urn: s for s in chair_service.current_submissions(chair)}
+    assert now[URN2] is by_urn[URN2] and now[URN1] is not by_urn[URN1]
+    assert reads == [now[URN1].submission_id]
+    old = by_urn[URN1].submission_id
+    for _ in range(2):  # a superseded submission is read each time it is asked for
+        assert chair_service.submission_view(chair, old)[0] is not by_urn[URN1].table
+    assert reads.count(old) == 2
+    with pytest.raises(RecordNotFound):
+        chair_service.submission_view(chair, 999)
+    # The workspace closing: nothing is held any more.
+    chair_service.forget_submissions(chair)
+    reads.clear()
+    assert [s.urn for s in chair_service.current_submissions(chair)] == [s.urn for s in first]
+    assert len(reads) == 2
+
+
 # -- the meeting record -------------------------------------------------------------------------------
 def test_the_meeting_is_made_from_the_submissions_once(world: World, chair: Workspace) -> None:
     assert chair_service.find_meeting(chair, world.day) is None

@@ -25,7 +25,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import threading
 import uuid
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -79,7 +81,7 @@ from saferyp_desktop.services.exchange import (
 )
 from saferyp_desktop.services.workspace import Workspace
 from saferyp_desktop.storage.atomic import write_atomic
-from saferyp_desktop.storage.repository import MatchDecision, StoredBundle
+from saferyp_desktop.storage.repository import BundleFacts, MatchDecision, StoredBundle
 
 __all__ = [
     "CONFIRMED",
@@ -120,9 +122,18 @@ OUTCOMES_AUDIT_EVENT = "outcomes exported"
 
 
 # -- the schools' submissions ----------------------------------------------------------------
+# What a submission's mapping.json says of the school beyond its name and URN (the pack
+# prints it); the rest of the document is its table.
+SCHOOL_FACTS = ("phase", "community_area", "dsl", "deputy", "wisc_confirmed")
+
+
 @dataclass(frozen=True)
 class SchoolSubmission:
-    """A school's current submission, with its mapping table rebuilt from the signed bytes."""
+    """A school's current submission, with its mapping table rebuilt from the signed bytes.
+
+    Only the table and the few facts read from the mapping document are kept: the parsed
+    document itself (a dict for every record, link and evidence entry) is dropped.
+    """
 
     submission_id: int
     bundle_id: str
@@ -134,14 +145,16 @@ class SchoolSubmission:
     level: DataLevel
     demo: bool
     profile: str
-    mapping: dict[str, Any] = field(repr=False)
     table: MappingTable = field(repr=False)
+    # The mapping's "school" facts (SCHOOL_FACTS) that it gives, and its diagram positions.
+    school_facts: dict[str, str] = field(default_factory=dict, repr=False)
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
 
     @property
     def diagram_positions(self) -> dict[str, tuple[float, float]]:
         """Where the school draws each node of its diagram (empty from a bundle made
         before bundles carried it: the diagram is then laid out here)."""
-        return diagram_positions_of(self.mapping)
+        return dict(self.positions)
 
 
 def diagram_positions_of(mapping: dict[str, Any]) -> dict[str, tuple[float, float]]:
@@ -149,13 +162,82 @@ def diagram_positions_of(mapping: dict[str, Any]) -> dict[str, tuple[float, floa
     return {node_id: (x, y) for node_id, (x, y) in mapping.get("diagram", {}).items()}
 
 
+class _HeldSubmissions:
+    """One open workspace's current submissions, each rebuilt from its signed bytes once
+    and then shared by every page and job that asks (a submission never changes once
+    stored; one that is superseded is let go)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # guards the two dicts
+        self.by_id: dict[int, SchoolSubmission] = {}
+        self.reading: dict[int, threading.Lock] = {}  # one reader a submission at a time
+
+
+_HELD: weakref.WeakKeyDictionary[Workspace, _HeldSubmissions] = weakref.WeakKeyDictionary()
+_HELD_LOCK = threading.Lock()
+
+
+def _held(workspace: Workspace) -> _HeldSubmissions:
+    with _HELD_LOCK:
+        held = _HELD.get(workspace)
+        if held is None:
+            held = _HELD[workspace] = _HeldSubmissions()
+        return held
+
+
+def forget_submissions(workspace: Workspace) -> None:
+    """Let go of the submissions read from ``workspace`` (it is closing)."""
+    with _HELD_LOCK:
+        _HELD.pop(workspace, None)
+
+
+def _read(
+    workspace: Workspace, wanted: Iterable[BundleFacts], stored: Sequence[BundleFacts]
+) -> dict[int, SchoolSubmission]:
+    """The submissions ``wanted`` names, by id: one not superseded is read once and then
+    held for the workspace, a superseded one is read each time. ``stored`` (every stored
+    bundle's facts) says which held ones to let go: those superseded since, or gone."""
+    held = _held(workspace)
+    live = {fact.id for fact in stored if fact.superseded_by is None}
+    with held.lock:
+        for gone in [i for i in held.by_id if i not in live]:
+            del held.by_id[gone]
+
+    def hit(fact: BundleFacts) -> SchoolSubmission | None:
+        sub = held.by_id.get(fact.id)
+        return sub if sub is not None and sub.bundle_id == fact.bundle_id else None
+
+    found: dict[int, SchoolSubmission] = {}
+    for fact in wanted:
+        with held.lock:
+            sub = hit(fact)
+            reading = held.reading.setdefault(fact.id, threading.Lock()) if sub is None else None
+        if reading is not None:
+            with reading:  # another job reading the same submission: wait for it
+                with held.lock:
+                    sub = hit(fact)
+                if sub is None:
+                    sub = _submission(workspace.repo.stored_bundle(fact.id))
+                with held.lock:
+                    if fact.id in live:
+                        held.by_id[fact.id] = sub
+                    held.reading.pop(fact.id, None)
+        assert sub is not None
+        found[fact.id] = sub
+    return found
+
+
 def submission_view(
     workspace: Workspace, submission_id: int
 ) -> tuple[MappingTable, dict[str, tuple[float, float]]]:
     """A stored submission's mapping table, rebuilt from its signed bytes, and where the
     school draws its diagram's nodes (empty if the bundle did not say)."""
-    mapping, table = stored_table(workspace.repo.stored_bundle(submission_id))
-    return table, diagram_positions_of(mapping)
+    stored = workspace.repo.bundle_facts()
+    wanted = [fact for fact in stored if fact.id == int(submission_id)]
+    if not wanted:
+        raise RecordNotFound("There is no such submission in this workspace.")
+    sub = _read(workspace, wanted, stored)[wanted[0].id]
+    return sub.table, sub.diagram_positions
 
 
 def _day(value: date | str) -> date:
@@ -177,6 +259,7 @@ def _require_chair(workspace: Workspace) -> None:
 def _submission(stored: StoredBundle) -> SchoolSubmission:
     mapping, table = stored_table(stored)
     assert stored.id is not None
+    school = mapping["school"]
     return SchoolSubmission(
         submission_id=stored.id,
         bundle_id=stored.bundle_id,
@@ -188,8 +271,9 @@ def _submission(stored: StoredBundle) -> SchoolSubmission:
         level=DataLevel(stored.data_level),
         demo=bool(mapping["demo"]),
         profile=str(mapping["profile"]),
-        mapping=mapping,
         table=table,
+        school_facts={key: school[key] for key in SCHOOL_FACTS if key in school},
+        positions=diagram_positions_of(mapping),
     )
 
 
@@ -199,15 +283,17 @@ def current_submissions(
     """Each school's current submission (for ``meeting_date``, if given), by school name."""
     _require_chair(workspace)
     day = _day(meeting_date) if meeting_date is not None else None
-    newest: dict[str, StoredBundle] = {}
-    for stored in workspace.repo.stored_bundles(kind="submission"):
-        if stored.superseded_by is not None:
+    facts = workspace.repo.bundle_facts(kind="submission")
+    newest: dict[str, BundleFacts] = {}
+    for fact in facts:
+        if fact.superseded_by is not None:
             continue
-        if day is not None and stored.meeting_date != day.isoformat():
+        if day is not None and fact.meeting_date != day.isoformat():
             continue
-        if stored.sender_urn not in newest or stored.sequence > newest[stored.sender_urn].sequence:
-            newest[stored.sender_urn] = stored
-    found = [_submission(stored) for stored in newest.values()]
+        if fact.sender_urn not in newest or fact.sequence > newest[fact.sender_urn].sequence:
+            newest[fact.sender_urn] = fact
+    read = _read(workspace, newest.values(), facts)
+    found = [read[fact.id] for fact in newest.values()]
     return sorted(found, key=lambda s: (s.school.casefold(), s.urn))
 
 
@@ -217,10 +303,10 @@ def _school_tables(subs: Sequence[SchoolSubmission]) -> list[SchoolTable]:
 
 def _record_ids_of_school(workspace: Workspace, urn: str) -> set[str]:
     """Every record id any submission from the school ever carried (superseded ones too)."""
+    stored = workspace.repo.bundle_facts(kind="submission")
     ids: set[str] = set()
-    for stored in workspace.repo.stored_bundles(kind="submission"):
-        if stored.sender_urn == urn:
-            ids.update(stored_table(stored)[1].records)
+    for sub in _read(workspace, [f for f in stored if f.sender_urn == urn], stored).values():
+        ids.update(sub.table.records)
     return ids
 
 
@@ -791,7 +877,7 @@ def pack_data(
     for sub in subs:
         school_meeting, planned = _school_meeting(sub, day)
         profile = _profile_for(workspace, sub.profile)
-        school = sub.mapping["school"]
+        school = sub.school_facts
         schools.append(
             PackSchool(
                 urn=sub.urn,

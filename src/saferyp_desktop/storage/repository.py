@@ -77,6 +77,25 @@ class StoredBundle:
 
 
 @dataclass(frozen=True)
+class BundleFacts:
+    """A received bundle's facts as stored (``submissions``), without its bytes: what a
+    listing needs (which submissions are current) without reading every signed blob."""
+
+    id: int
+    bundle_id: str
+    kind: str
+    sender_urn: str
+    sender_name: str
+    fingerprint: str
+    sequence: int
+    created: str
+    received: str
+    meeting_date: str | None
+    data_level: str
+    superseded_by: int | None
+
+
+@dataclass(frozen=True)
 class MatchDecision:
     """A chair's decision on a candidate match (``match_decisions``)."""
 
@@ -101,6 +120,10 @@ _BUNDLE_COLUMNS = (
     "bundle_id", "kind", "sender_urn", "sender_name", "fingerprint", "verify_key", "sequence",
     "created", "received", "meeting_date", "data_level", "manifest", "signature", "mapping",
     "briefing", "superseded_by",
+)  # fmt: skip
+_FACT_COLUMNS = (
+    "id", "bundle_id", "kind", "sender_urn", "sender_name", "fingerprint", "sequence", "created",
+    "received", "meeting_date", "data_level", "superseded_by",
 )  # fmt: skip
 _TRUSTED_COLUMNS = ("urn", "name", "verify_key", "fingerprint", "age_recipient", "first_seen")
 # The audit event of a chair replacing a school's key: [urn, old fingerprint, new fingerprint].
@@ -287,6 +310,15 @@ class Repository:
             "SELECT id FROM submissions WHERE ? IS NULL OR kind = ? ORDER BY id", (kind, kind)
         )
         return [self.stored_bundle(i) for (i,) in ids]
+
+    def bundle_facts(self, kind: str | None = None) -> list[BundleFacts]:
+        """Every received bundle's facts (of ``kind``), oldest first, without the blobs."""
+        rows = self.db.query(
+            f"SELECT {', '.join(_FACT_COLUMNS)} FROM submissions "  # noqa: S608
+            "WHERE ? IS NULL OR kind = ? ORDER BY id",
+            (kind, kind),
+        )
+        return [BundleFacts(*row) for row in rows]
 
     # -- match decisions and imported outcomes (migration 3) ------------------
     def match_decisions(self) -> dict[str, MatchDecision]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -157,6 +158,9 @@ class Session(QObject):
         """Close the workspace and forget everything held in memory."""
         self.undo_stack.clear()
         self.workspace.close()
+        chair = sys.modules.get("saferyp_desktop.services.chair")  # imported by a chair only
+        if chair is not None:
+            chair.forget_submissions(self.workspace)  # the submissions it read, shared
         self.closed.emit()
         # What background tasks froze out of garbage collection (ui.tasks) is walked
         # again: what the windows held goes now, reference cycles too.
