@@ -483,6 +483,28 @@ def test_undo_and_redo_restore_the_tables_and_the_file(qtbot, window: MainWindow
         assert [a.code for a in table.of_kind(Kind.ADULT, include_retired=True)] == ["AD-01"]
 
 
+def test_ctrl_z_in_a_field_with_nothing_to_undo_undoes_the_last_edit(
+    qtbot, window: MainWindow
+) -> None:
+    add_through_editor(qtbot, window, Kind.YOUNG_PERSON, "name_edit", "Test Pupil One")
+    editor = window.section(Kind.YOUNG_PERSON).editor
+    editor.name_edit.selectAll()
+    qtbot.keyClicks(editor.name_edit, "Test Pupil Two")
+    qtbot.keyClick(editor.name_edit, Qt.Key.Key_Return)  # saved; the cursor stays there
+    assert table_texts(window, Kind.YOUNG_PERSON)[0][1] == "Test Pupil Two"
+    window.activateWindow()
+    editor.name_edit.setFocus()
+    qtbot.waitUntil(editor.name_edit.hasFocus)
+    assert not editor.name_edit.isUndoAvailable()
+    qtbot.keyClick(editor.name_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert table_texts(window, Kind.YOUNG_PERSON)[0][1] == "Test Pupil One"
+    # while typing, Ctrl+Z undoes the typing in the field, as in any text box
+    qtbot.keyClicks(editor.name_edit, "x")
+    qtbot.keyClick(editor.name_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.name_edit.text() == "Test Pupil One"
+    assert table_texts(window, Kind.YOUNG_PERSON)[0][1] == "Test Pupil One"
+
+
 # -- finding and retiring -----------------------------------------------------------------------
 def test_filter_box_finds_by_any_column_in_any_case(qtbot, window: MainWindow, session: Session) -> None:
     seed(session)

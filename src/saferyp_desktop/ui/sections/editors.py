@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -121,6 +121,35 @@ class _Binding:
     personal: bool = False
 
 
+class _UndoFallsThrough(QObject):
+    """Ctrl+Z (and redo) in a text field with nothing of its own to undo goes to the
+    program's Edit ▸ Undo instead: a field otherwise takes the keys and does nothing,
+    for example just after its record was saved."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
+            return False
+        if event.matches(QKeySequence.StandardKey.Undo):
+            available = _text_can(watched, undo=True)
+        elif event.matches(QKeySequence.StandardKey.Redo):
+            available = _text_can(watched, undo=False)
+        else:
+            return False
+        if available:
+            return False  # the field undoes its own typing
+        event.ignore()  # not the field's: the shortcut goes to the window's action
+        return True
+
+
+def _text_can(widget: QObject, *, undo: bool) -> bool:
+    if isinstance(widget, QLineEdit):
+        return widget.isUndoAvailable() if undo else widget.isRedoAvailable()
+    if isinstance(widget, QPlainTextEdit):
+        document = widget.document()
+        return document.isUndoAvailable() if undo else document.isRedoAvailable()
+    return True
+
+
 class RecordEditor(QWidget):
     """The fields of one record of ``KIND``, with Save, Revert and (for mapped records)
     "Confirm still current".
@@ -142,6 +171,7 @@ class RecordEditor(QWidget):
         self._loading = False
         self._bindings: list[_Binding] = []
         self._display_blank: Record | None = None  # what empty fields show
+        self._undo_falls_through = _UndoFallsThrough(self)
 
         self.heading = QLabel(self)
         heading_font = self.heading.font()
@@ -225,6 +255,12 @@ class RecordEditor(QWidget):
         ):
             widget.setAccessibleName(name)
         self.show_nothing()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        # Every text field, those a subclass added too (installing twice is harmless).
+        for field in [*self.findChildren(QLineEdit), *self.findChildren(QPlainTextEdit)]:
+            field.installEventFilter(self._undo_falls_through)
 
     # -- what each kind of record has ------------------------------------------------
     def _build(self) -> None:
