@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -750,6 +751,34 @@ def test_while_a_task_runs_no_full_garbage_collection_walks_what_the_window_hold
     # Closing the workspace gives the collector everything back.
     session.close()
     assert gc.get_freeze_count() == 0
+
+
+def test_a_reference_cycle_a_job_drops_is_collected_not_frozen(qtbot, qapp) -> None:
+    """What a job drops in reference cycles (a PDF's pages are) is collected as the job
+    ends, not frozen out of collection with what lives on until the workspace closes."""
+
+    class Node:
+        other: object = None
+
+    made: dict[str, weakref.ref] = {}
+
+    def job(_context):
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        made["cycle"] = weakref.ref(a)
+        gc.collect(1)  # it outlives the young generations, as a long job's objects do
+        return [[n] for n in range(100)]  # the result, kept by the window
+
+    task = Task(job)
+    try:
+        with qtbot.waitSignal(task.succeeded, timeout=5000) as got:
+            task.start()
+        qtbot.waitUntil(lambda: not task.running, timeout=5000)
+        QApplication.processEvents()
+        assert made["cycle"]() is None
+        assert len(got.args[0]) == 100 and gc.get_freeze_count() >= 100  # the result: frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_closing_the_session_lets_go_of_the_submissions_read(
