@@ -330,6 +330,34 @@ def test_each_submission_is_read_once_and_shared_until_superseded(
     assert len(reads) == 2
 
 
+def test_the_same_submissions_are_matched_once(
+    world: World, chair: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deciding, listing and gathering all ask for the candidates among the same
+    submissions: they are found once, and again only when a submission changes."""
+    matched: list[int] = []
+    find = chair_service.find_candidates
+
+    def counted(schools, **kwargs):
+        matched.append(len(schools))
+        return find(schools, **kwargs)
+
+    monkeypatch.setattr(chair_service, "find_candidates", counted)
+    chair_service.forget_submissions(chair)
+    views = chair_service.candidates(chair)
+    decided = chair_service.decide(chair, views[0].key, "confirmed")
+    assert decided.decision == "confirmed"
+    assert chair_service.candidates(chair)[0].decision == "confirmed"  # decisions still read
+    chair_service.across_schools(chair, world.day).candidates()
+    assert chair_service.pack_data(chair, world.day).matches
+    assert matched == [2]
+    with world.open("School2") as school:
+        exchange.export_bundle(school, world.folder / "again.sypbundle", include_briefing=False)
+    exchange.open_bundle(chair, world.folder / "again.sypbundle")
+    again = chair_service.candidates(chair)
+    assert matched == [2, 2] and [v.key for v in again] == [v.key for v in views]
+
+
 # -- the meeting record -------------------------------------------------------------------------------
 def test_the_meeting_is_made_from_the_submissions_once(world: World, chair: Workspace) -> None:
     assert chair_service.find_meeting(chair, world.day) is None

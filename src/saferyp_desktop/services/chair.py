@@ -171,6 +171,10 @@ class _HeldSubmissions:
         self.lock = threading.Lock()  # guards the two dicts
         self.by_id: dict[int, SchoolSubmission] = {}
         self.reading: dict[int, threading.Lock] = {}  # one reader a submission at a time
+        # The candidates found among the same submissions (by their ids, in order): the
+        # last few sets matched. Matching waits for a matching under way.
+        self.matching = threading.Lock()
+        self.matched: dict[tuple[tuple[int, str], ...], list[Candidate]] = {}
 
 
 _HELD: weakref.WeakKeyDictionary[Workspace, _HeldSubmissions] = weakref.WeakKeyDictionary()
@@ -225,6 +229,26 @@ def _read(
         assert sub is not None
         found[fact.id] = sub
     return found
+
+
+MATCHINGS_HELD = 4
+
+
+def _candidates_among(workspace: Workspace, subs: Sequence[SchoolSubmission]) -> list[Candidate]:
+    """The candidate matches among ``subs``, found once for the same submissions (they
+    never change: a decision is applied to them afterwards, by :func:`_view`)."""
+    if len(subs) < 2:
+        return []
+    key = tuple((s.submission_id, s.bundle_id) for s in subs)
+    held = _held(workspace)
+    with held.matching:
+        found = held.matched.get(key)
+        if found is None:
+            found = find_candidates(_school_tables(subs))
+            while len(held.matched) >= MATCHINGS_HELD:
+                del held.matched[next(iter(held.matched))]
+            held.matched[key] = found
+    return list(found)
 
 
 def submission_view(
@@ -402,8 +426,7 @@ def _matching(
     workspace: Workspace, meeting_date: date | str | None
 ) -> tuple[list[SchoolSubmission], list[Candidate], dict[str, MatchDecision]]:
     subs = current_submissions(workspace, meeting_date)
-    found = find_candidates(_school_tables(subs)) if len(subs) > 1 else []
-    return subs, found, workspace.repo.match_decisions()
+    return subs, _candidates_among(workspace, subs), workspace.repo.match_decisions()
 
 
 def candidates(workspace: Workspace, meeting_date: date | str | None = None) -> list[CandidateView]:
@@ -726,7 +749,7 @@ def agree_action(
             )
         allowed = set(by_urn[school_urn].table.records)
     else:
-        cluster = _candidate_keys(find_candidates(_school_tables(subs))).get(cluster_key)
+        cluster = _candidate_keys(_candidates_among(workspace, subs)).get(cluster_key)
         if cluster is None:
             raise RecordNotFound(
                 "There is no candidate match with that key among the submissions for this meeting."
