@@ -5,6 +5,10 @@ with large schools, so each page gathers its data with a :class:`Refresher`: one
 a time on a worker thread (``ui.tasks.Task``), the result handed back on the GUI thread;
 a refresh asked for while one runs runs once more afterwards, so the page ends up
 showing the latest state.
+
+The job is made when the refresh is asked for (from the page's choices then) but its
+thread starts once the window has finished handling the event that asked (a page shown,
+a tab chosen): that work runs first, not sharing the interpreter with the job.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from saferyp_desktop.ui.tasks import Task, TaskContext
 
@@ -60,6 +64,15 @@ class Refresher(QObject):
         task.finished.connect(self._finished)
         self.task = task
         self.busyChanged.emit(True)
+        QTimer.singleShot(0, self, lambda: self._start(task))
+
+    def _start(self, task: Task) -> None:
+        if self.task is not task:
+            return
+        if self._stopped:  # the workspace is locking: nothing to gather any more
+            self.task = None
+            task.deleteLater()
+            return
         task.start()
 
     def _finished(self) -> None:
