@@ -637,6 +637,29 @@ def test_a_match_shows_its_record_in_the_schools_view(qtbot, window: ChairWindow
     assert section.editor.record_id == first.record_id
 
 
+def test_gathering_again_with_nothing_changed_leaves_the_lists_as_they_are(
+    qtbot, window: ChairWindow, scripted, made
+) -> None:
+    """A second gathering (the combined diagram's tab, a refresh) does not reset the
+    candidates and places: the views would lay every row out again, on the GUI thread."""
+    open_both(qtbot, window, scripted, made)
+    page = open_across(qtbot, window)
+    resets: list[str] = []
+    page.candidates_model.modelReset.connect(lambda: resets.append("candidates"))
+    page.places_model.modelReset.connect(lambda: resets.append("places"))
+    before = page.candidates_model.candidates()
+    page.refresh()
+    wait_idle(qtbot, window)
+    assert resets == [] and page.candidates_model.candidates() == before
+    # a decision changes its row (and only that), and what is shown follows it
+    place = next(c for c in before if c.kind == Kind.LOCATION)
+    page.select_candidate(place.key)
+    page.decide(chair.CONFIRMED)
+    wait_idle(qtbot, window)
+    model = page.candidates_model
+    assert model.index(model.row_of(place.key), model.DECISION).data() == "Confirmed"
+
+
 def test_the_menus_show_the_chairs_commands_with_their_shortcuts(window: ChairWindow) -> None:
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == ["&File", "&Edit", "&Meeting", "&View", "&Help"]

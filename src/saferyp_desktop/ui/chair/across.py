@@ -275,10 +275,13 @@ class CandidatesModel(TextRowsModel):
         return None
 
     def set_candidates(self, rows: list[CandidateView], namer: _Namer) -> None:
+        self._namer = namer
+        texts = [self._texts_of(row) for row in rows]
+        if self._rows and rows == self._rows and texts == self._texts:
+            return  # gathered again, nothing changed: no reset (the view would lay out again)
         self.beginResetModel()
         self._rows = list(rows)
-        self._namer = namer
-        self._texts = [self._texts_of(row) for row in self._rows]
+        self._texts = texts
         self.endResetModel()
 
     def relevel(self, namer: _Namer) -> None:
@@ -392,9 +395,7 @@ class AreaPlacesModel(TextRowsModel):
         return None
 
     def set_places(self, places: list[AreaPlace], schools: dict[str, str]) -> None:
-        self.beginResetModel()
-        self._rows = list(places)
-        self._texts = [
+        texts = [
             [
                 place.label,
                 str(place.schools),
@@ -404,8 +405,13 @@ class AreaPlacesModel(TextRowsModel):
                 ", ".join(schools.get(urn, urn) for urn in place.school_ids),
                 ", ".join(place.labels[1:]),
             ]
-            for place in self._rows
+            for place in places
         ]
+        if self._rows and places == self._rows and texts == self._texts:
+            return  # gathered again, nothing changed: no reset
+        self.beginResetModel()
+        self._rows = list(places)
+        self._texts = texts
         self.endResetModel()
 
     def place_at(self, row: int) -> AreaPlace:
