@@ -2364,31 +2364,12 @@ def _metadata(data: BriefingData) -> dict[str, str]:
     }
 
 
-def build_briefing(data: BriefingData) -> bytes:
-    """The briefing as PDF bytes. The same data (document id and ``created`` included)
-    always gives the same bytes: reportlab's invariant mode fixes the PDF's internal
-    dates and file id, and the document id goes into the keywords, so two briefings'
-    file ids differ as their document ids do."""
-    fonts = _choose_fonts(_texts_of(data))
-    writer = _Writer(data, fonts)
-    chrome = _Chrome(
-        fonts=fonts,
-        marking=data.profile.marking,
-        school=data.school_name,
-        meeting_label=f"Meeting {long_date(data.meeting.date)}",
-        document_short=short_document_id(data.document_id),
-        level_title=LEVEL_TITLES[DataLevel(data.level)],
-        demo=data.demo,
-    )
-    canvas_class = type("_BriefingCanvas", (_NumberedCanvas,), {"chrome": chrome})
-    buffer = io.BytesIO()
+def document_template(buffer: io.BytesIO, metadata: dict[str, str]) -> BaseDocTemplate:
+    """An A4 document with a "portrait" and a "landscape" page template, their frames
+    inside the margins the header and footer are drawn around (the briefing's, and the
+    pack's). reportlab's invariant mode: the same content always gives the same bytes."""
     doc = BaseDocTemplate(
-        buffer,
-        pagesize=PORTRAIT,
-        invariant=1,
-        lang="en-GB",
-        pageCompression=1,
-        **_metadata(data),
+        buffer, pagesize=PORTRAIT, invariant=1, lang="en-GB", pageCompression=1, **metadata
     )
     templates = []
     for name, size, margins in (
@@ -2409,6 +2390,28 @@ def build_briefing(data: BriefingData) -> bytes:
         )
         templates.append(PageTemplate(id=name, frames=[frame], pagesize=size))
     doc.addPageTemplates(templates)
+    return doc
+
+
+def build_briefing(data: BriefingData) -> bytes:
+    """The briefing as PDF bytes. The same data (document id and ``created`` included)
+    always gives the same bytes: reportlab's invariant mode fixes the PDF's internal
+    dates and file id, and the document id goes into the keywords, so two briefings'
+    file ids differ as their document ids do."""
+    fonts = _choose_fonts(_texts_of(data))
+    writer = _Writer(data, fonts)
+    chrome = _Chrome(
+        fonts=fonts,
+        marking=data.profile.marking,
+        school=data.school_name,
+        meeting_label=f"Meeting {long_date(data.meeting.date)}",
+        document_short=short_document_id(data.document_id),
+        level_title=LEVEL_TITLES[DataLevel(data.level)],
+        demo=data.demo,
+    )
+    canvas_class = type("_BriefingCanvas", (_NumberedCanvas,), {"chrome": chrome})
+    buffer = io.BytesIO()
+    doc = document_template(buffer, _metadata(data))
     with _binary_streams():
         doc.build(writer.story(), canvasmaker=canvas_class)
     return buffer.getvalue()

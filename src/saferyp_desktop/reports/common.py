@@ -10,10 +10,6 @@ private names. The briefing's behaviour is the contract: a change there shows he
 
 from __future__ import annotations
 
-import io
-
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
-
 from saferyp_desktop.domain.levels import NameScrubber
 from saferyp_desktop.reports.briefing import (
     DIAGRAM_LEGEND_BAND,
@@ -37,6 +33,7 @@ from saferyp_desktop.reports.briefing import (
     TICK_BOX,
     TILE_MIN_SCALE,
     BriefingData,
+    document_template,
     long_date,
     short_document_id,
 )
@@ -98,32 +95,3 @@ __all__ = [
     "short_document_id",
     "texts_of",
 ]
-
-
-def document_template(buffer: io.BytesIO, metadata: dict[str, str]) -> BaseDocTemplate:
-    """An A4 document with a "portrait" and a "landscape" page template, their frames
-    inside the margins the header and footer are drawn around (as the briefing's).
-    reportlab's invariant mode: the same content always gives the same bytes."""
-    doc = BaseDocTemplate(
-        buffer, pagesize=PORTRAIT, invariant=1, lang="en-GB", pageCompression=1, **metadata
-    )
-    templates = []
-    for name, size, margins in (
-        ("portrait", PORTRAIT, PORTRAIT_MARGINS),
-        ("landscape", LANDSCAPE, LANDSCAPE_MARGINS),
-    ):
-        left, right, top, bottom = margins
-        frame = Frame(
-            left,
-            bottom,
-            size[0] - left - right,
-            size[1] - top - bottom,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-            id=name,
-        )
-        templates.append(PageTemplate(id=name, frames=[frame], pagesize=size))
-    doc.addPageTemplates(templates)
-    return doc
