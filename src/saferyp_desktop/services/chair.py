@@ -22,14 +22,12 @@ newest current one.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
 import threading
 import uuid
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -57,7 +55,6 @@ from saferyp_desktop.domain.records import (
 )
 from saferyp_desktop.domain.serialize import record_from_dict, to_dict
 from saferyp_desktop.errors import (
-    FileAlreadyExists,
     NoSubmissions,
     ProfileInvalid,
     RecordInvalid,
@@ -78,9 +75,9 @@ from saferyp_desktop.services.exchange import (
     check_out_path,
     date_hint,
     stored_table,
+    write_with_record,
 )
 from saferyp_desktop.services.workspace import Workspace
-from saferyp_desktop.storage.atomic import write_atomic
 from saferyp_desktop.storage.repository import BundleFacts, MatchDecision, StoredBundle
 
 __all__ = [
@@ -811,35 +808,6 @@ def actions_for_school(workspace: Workspace, meeting_date: date | str, urn: str)
     ]
 
 
-# -- writing a file with its record ----------------------------------------------------------
-def _write_with_record(
-    workspace: Workspace,
-    target: Path,
-    data: bytes,
-    overwrite: bool,
-    name: str,
-    record: Callable[[], None],
-) -> None:
-    """Write ``data`` to ``target`` in the same transaction as ``record()`` stores what goes
-    with it: both happen, or (the file removed again) neither."""
-    existed = os.path.lexists(target)
-    placed = False
-    try:
-        with workspace.db.transaction():
-            record()
-            if os.path.lexists(target) and not overwrite:
-                raise FileAlreadyExists(
-                    f"{name} already exists; choose another name or replace it."
-                )
-            write_atomic(target, data)
-            placed = True
-    except BaseException:
-        if placed and not existed:
-            with contextlib.suppress(OSError):
-                target.unlink()
-        raise
-
-
 # -- the briefing pack --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PackResult:
@@ -973,7 +941,7 @@ def export_pack(
     data = pack_data(workspace, day, level=level)
     pdf = build_pack(data)
     saved = data.meeting.id if find_meeting(workspace, day) is not None else None
-    _write_with_record(
+    write_with_record(
         workspace,
         target,
         pdf,
@@ -1145,7 +1113,7 @@ def export_outcomes(
         repo.set_meta({META_BUNDLE_SEQUENCE: str(sequence)})
         repo.audit(OUTCOMES_AUDIT_EVENT, [bundle_id, held.id, *(a.id for a in sent)])
 
-    _write_with_record(workspace, target, data, overwrite, Path(out).name, record)
+    write_with_record(workspace, target, data, overwrite, Path(out).name, record)
     return OutcomesResult(
         path=Path(out),
         bundle_id=bundle_id,

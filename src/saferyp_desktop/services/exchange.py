@@ -24,6 +24,7 @@ import re
 import stat
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -516,6 +517,35 @@ def check_out_path(workspace: Workspace, out: Path, overwrite: bool, what: str =
     return target
 
 
+# -- writing a file with its record ----------------------------------------------------------
+def write_with_record(
+    workspace: Workspace,
+    target: Path,
+    data: bytes,
+    overwrite: bool,
+    name: str,
+    record: Callable[[], None],
+) -> None:
+    """Write ``data`` to ``target`` in the same transaction as ``record()`` stores what goes
+    with it: both happen, or (the file removed again) neither."""
+    existed = os.path.lexists(target)
+    placed = False
+    try:
+        with workspace.db.transaction():
+            record()
+            if os.path.lexists(target) and not overwrite:
+                raise FileAlreadyExists(
+                    f"{name} already exists; choose another name or replace it."
+                )
+            write_atomic(target, data)
+            placed = True
+    except BaseException:
+        if placed and not existed:
+            with contextlib.suppress(OSError):
+                target.unlink()
+        raise
+
+
 def export_bundle(
     workspace: Workspace,
     out: Path,
@@ -572,26 +602,14 @@ def export_bundle(
         sequence=sequence,
         bundle_id=bundle_id,
     )
-    existed = os.path.lexists(target)
-    placed = False
-    try:
-        with workspace.db.transaction():
-            if int(repo.meta().get(META_BUNDLE_SEQUENCE, "0")) != last:
-                raise UsageError("Another bundle was exported at the same time; export again.")
-            repo.set_meta({META_BUNDLE_SEQUENCE: str(sequence)})
-            repo.save_record(sent)
-            repo.audit("bundle exported", [sent.id])
-            if existed and not overwrite:
-                raise FileAlreadyExists(
-                    f"{Path(out).name} already exists; choose another name or replace it."
-                )
-            write_atomic(target, data)
-            placed = True
-    except BaseException:
-        if placed and not existed:
-            with contextlib.suppress(OSError):
-                target.unlink()
-        raise
+    def record() -> None:
+        if int(repo.meta().get(META_BUNDLE_SEQUENCE, "0")) != last:
+            raise UsageError("Another bundle was exported at the same time; export again.")
+        repo.set_meta({META_BUNDLE_SEQUENCE: str(sequence)})
+        repo.save_record(sent)
+        repo.audit("bundle exported", [sent.id])
+
+    write_with_record(workspace, target, data, overwrite, Path(out).name, record)
     workspace.table().put(sent)
     return BundleResult(
         path=Path(out),
