@@ -21,11 +21,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +46,7 @@ from saferyp_desktop.errors import SaferypError
 from saferyp_desktop.services import chair
 from saferyp_desktop.services.chair import CandidateView, SchoolSubmission
 from saferyp_desktop.services.exchange import SubmissionSummary
+from saferyp_desktop.ui.chair.columns import FittedColumns
 from saferyp_desktop.ui.chair.submission_session import SubmissionSession
 from saferyp_desktop.ui.dialogs import dialogs
 from saferyp_desktop.ui.sections.detail_models import TextRowsModel
@@ -251,6 +254,27 @@ class AgreedActionsModel(TextRowsModel):
 
 def _choices_of(enum) -> list[tuple[str, str]]:
     return [(m.value, m.value[:1].upper() + m.value[1:]) for m in enum]
+
+
+def agreed_actions_table(
+    parent: QWidget, model: AgreedActionsModel, *, object_name: str, name: str
+) -> tuple[QTableView, FittedColumns]:
+    """A read-only table of agreed actions, a row at a time, its key columns fitted to
+    the window (the meeting's and the outcomes' page show the same columns)."""
+    view = QTableView(parent)
+    view.setObjectName(object_name)
+    view.setAccessibleName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    columns = FittedColumns(
+        view, AgreedActionsModel.WIDTHS,
+        fit_through=AgreedActionsModel.FIT_THROUGH, elastic=AgreedActionsModel.ELASTIC,
+    )
+    return view, columns
 
 
 class ActionDialog(QDialog):

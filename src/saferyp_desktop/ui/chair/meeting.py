@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -43,6 +42,7 @@ from saferyp_desktop.ui.chair.actions import (
     AgreedActionsModel,
     MeetingContext,
     actions_words,
+    agreed_actions_table,
     cluster_words,
     count_words,
     default_date,
@@ -50,7 +50,6 @@ from saferyp_desktop.ui.chair.actions import (
     meeting_dates,
     split_actions,
 )
-from saferyp_desktop.ui.chair.columns import FittedColumns
 from saferyp_desktop.ui.chair.refresh import Refresher
 from saferyp_desktop.ui.dialogs import dialogs
 from saferyp_desktop.ui.sections.fields import AttendeesEditor, ChoiceCombo
@@ -309,18 +308,8 @@ class MeetingPage(QWidget):
         )
         intro.setWordWrap(True)
         self.actions_model = AgreedActionsModel(self)
-        self.actions_view = QTableView(page)
-        self.actions_view.setObjectName("agreedActions")
-        self.actions_view.setAccessibleName(self.tr("Agreed actions"))
-        self.actions_view.setModel(self.actions_model)
-        self.actions_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.actions_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.actions_view.setAlternatingRowColors(True)
-        self.actions_view.setWordWrap(False)
-        self.actions_view.verticalHeader().hide()
-        self.actions_columns = FittedColumns(
-            self.actions_view, AgreedActionsModel.WIDTHS,
-            fit_through=AgreedActionsModel.FIT_THROUGH, elastic=AgreedActionsModel.ELASTIC,
+        self.actions_view, self.actions_columns = agreed_actions_table(
+            page, self.actions_model, object_name="agreedActions", name=self.tr("Agreed actions")
         )
         self.add_action_button = QPushButton(self.tr("Agree an action…"), page)
         self.add_action_button.setAccessibleName(self.tr("Agree an action"))

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,12 +27,12 @@ from saferyp_desktop.ui.chair.actions import (
     AgreedActionsModel,
     MeetingContext,
     actions_words,
+    agreed_actions_table,
     count_words,
     default_date,
     gather_meeting,
     meeting_dates,
 )
-from saferyp_desktop.ui.chair.columns import FittedColumns
 from saferyp_desktop.ui.chair.meeting import DateChooser, bold_label
 from saferyp_desktop.ui.chair.refresh import Refresher
 from saferyp_desktop.ui.dialogs import dialogs
@@ -88,17 +87,9 @@ class OutcomesPage(QWidget):
         right = QWidget(self)
         self.school_heading = bold_label(QLabel(right), 1.1)
         self.actions_model = AgreedActionsModel(self)
-        self.actions_view = QTableView(right)
-        self.actions_view.setObjectName("outcomeActions")
-        self.actions_view.setAccessibleName(self.tr("Actions for the school"))
-        self.actions_view.setModel(self.actions_model)
-        self.actions_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.actions_view.setAlternatingRowColors(True)
-        self.actions_view.setWordWrap(False)
-        self.actions_view.verticalHeader().hide()
-        self.actions_columns = FittedColumns(
-            self.actions_view, AgreedActionsModel.WIDTHS,
-            fit_through=AgreedActionsModel.FIT_THROUGH, elastic=AgreedActionsModel.ELASTIC,
+        self.actions_view, self.actions_columns = agreed_actions_table(
+            right, self.actions_model, object_name="outcomeActions",
+            name=self.tr("Actions for the school"),
         )
         self.export_button = QPushButton(self.tr("Export outcomes…"), right)
         self.export_button.setAccessibleName(self.tr("Export the school's outcomes"))
