@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
     QMenu,
     QStackedWidget,
     QVBoxLayout,
@@ -40,10 +39,10 @@ from saferyp_desktop.services.exchange import BUNDLE_SUFFIX, SubmissionSummary
 from saferyp_desktop.ui.chair.inbox import InboxPage, current_submissions
 from saferyp_desktop.ui.chair.school_view import SchoolPage
 from saferyp_desktop.ui.dialogs import dialogs
-from saferyp_desktop.ui.main_window import DEMO_BANNER_STYLE
 from saferyp_desktop.ui.opener import warm_up
 from saferyp_desktop.ui.session import Session
 from saferyp_desktop.ui.settings import Preferences
+from saferyp_desktop.ui.workspace_window import WorkspaceWindow
 
 # The fixed pages, in the order the navigation lists them (the schools come after the inbox).
 PAGES = (
@@ -73,8 +72,10 @@ def school_key(urn: str) -> str:
     return f"school:{urn}"
 
 
-class ChairWindow(QMainWindow):
+class ChairWindow(WorkspaceWindow):
     """One unlocked chair's workspace: pages on the left, the chosen one on the right."""
+
+    GEOMETRY_KEY = "chair_window"
 
     lockRequested = Signal()  # noqa: N815 - Qt naming
     preferencesRequested = Signal()  # noqa: N815
@@ -113,14 +114,10 @@ class ChairWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.demo_banner = QLabel(
-            self.tr("Demo data — the schools, people and places shown are fictional"), central
+        self.demo_banner = self._demo_banner(
+            self.tr("Demo data — the schools, people and places shown are fictional"), central,
+            bool(session.workspace.details.demo),
         )
-        self.demo_banner.setObjectName("demoBanner")
-        self.demo_banner.setStyleSheet(DEMO_BANNER_STYLE)
-        self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.demo_banner.setAccessibleName(self.tr("Demo data"))
-        self.demo_banner.setVisible(bool(session.workspace.details.demo))
         outer.addWidget(self.demo_banner)
 
         body = QHBoxLayout()
@@ -181,19 +178,6 @@ class ChairWindow(QMainWindow):
             size = item.sizeHint()
             size.setHeight(max(size.height(), height))
             item.setSizeHint(size)
-
-    def _action(self, text: str, shortcut: QKeySequence | str | None = None, slot=None,
-                tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        if slot is not None:
-            action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     def _build_actions(self, session: Session) -> None:
         self.open_action = self._action(
@@ -605,10 +589,6 @@ class ChairWindow(QMainWindow):
                     "for Safer Young People Community Meetings.") % __version__,
         )
 
-    def _presentation_toggled(self, on: bool) -> None:
-        if self.session is not None:
-            self.session.set_presentation(on)
-
     def _on_presentation_changed(self, on: bool) -> None:
         if self._cleared:
             return
@@ -621,9 +601,6 @@ class ChairWindow(QMainWindow):
             relevel = getattr(page, "on_presentation_changed", None)
             if relevel is not None:
                 relevel(on)
-
-    def _on_saved(self, when: datetime) -> None:
-        self.saved_label.setText(self.tr("Saved %s") % when.strftime("%H:%M:%S"))
 
     def _update_actions(self) -> None:
         live = self.session is not None and not self._cleared
@@ -673,13 +650,11 @@ class ChairWindow(QMainWindow):
 
     # -- layout kept between runs ---------------------------------------------------------------
     def _restore_window_state(self) -> None:
-        geometry = self.preferences.geometry("chair_window")
-        if geometry is None or geometry.isEmpty() or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+        self._restore_geometry()
 
     def save_layout(self) -> None:
         """Remember the window's size (never any content)."""
-        self.preferences.set_geometry("chair_window", self.saveGeometry())
+        self._save_geometry()
 
     def reset_layout(self) -> None:
         self.preferences.set_geometry("chair_window", QByteArray())

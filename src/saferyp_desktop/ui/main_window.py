@@ -14,7 +14,6 @@ large workspace.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -43,6 +41,7 @@ from saferyp_desktop.ui.sections.overview import OverviewPage
 from saferyp_desktop.ui.sections.record_section import RecordSection
 from saferyp_desktop.ui.session import Session
 from saferyp_desktop.ui.settings import Preferences
+from saferyp_desktop.ui.workspace_window import WorkspaceWindow
 
 if TYPE_CHECKING:
     from saferyp_desktop.ui.export_dialogs import ExportCommands
@@ -79,13 +78,10 @@ STATUS_MESSAGE_MS = 15_000  # how long "Briefing saved…" and its "Open folder"
 EXPORT_WARM_UP = ("saferyp_desktop.services.export", "saferyp_desktop.services.briefing")
 EXPORT_WARM_UP_DELAY_MS = 2_000
 
-DEMO_BANNER_STYLE = (
-    "QLabel#demoBanner { background: #FFD54F; color: #3E2723; font-weight: bold; padding: 6px; }"
-)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(WorkspaceWindow):
     """One unlocked workspace: navigation on the left, the chosen section on the right."""
+
+    GEOMETRY_KEY = "main_window"
 
     lockRequested = Signal()  # noqa: N815 - Qt naming
     prepareRequested = Signal()  # noqa: N815
@@ -142,12 +138,10 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.demo_banner = QLabel(self.tr("Demo workspace — all people and places are fictional"), central)
-        self.demo_banner.setObjectName("demoBanner")
-        self.demo_banner.setStyleSheet(DEMO_BANNER_STYLE)
-        self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.demo_banner.setAccessibleName(self.tr("Demo workspace"))
-        self.demo_banner.setVisible(bool(session.workspace.details.demo))
+        self.demo_banner = self._demo_banner(
+            self.tr("Demo workspace — all people and places are fictional"), central,
+            bool(session.workspace.details.demo),
+        )
         outer.addWidget(self.demo_banner)
 
         body = QHBoxLayout()
@@ -176,19 +170,6 @@ class MainWindow(QMainWindow):
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
         self.navigation.currentRowChanged.connect(self._navigated)
-
-    def _action(self, text: str, shortcut: QKeySequence | str | None = None, slot=None,
-                tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        if slot is not None:
-            action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     def _build_actions(self, session: Session) -> None:
         self.prepare_action = self._action(
@@ -587,10 +568,6 @@ class MainWindow(QMainWindow):
         if self.session is not None and meeting_id:
             self.session.changed.emit([meeting_id])
 
-    def _presentation_toggled(self, on: bool) -> None:
-        if self.session is not None:
-            self.session.set_presentation(on)
-
     # -- following the session --------------------------------------------------------------------
     def _on_changed(self, ids: list) -> None:
         if self._cleared:
@@ -602,9 +579,6 @@ class MainWindow(QMainWindow):
         self._overview_timer.start()
         self._diagram_timer.start()
         self._update_actions()
-
-    def _on_saved(self, when: datetime) -> None:
-        self.saved_label.setText(self.tr("Saved %s") % when.strftime("%H:%M:%S"))
 
     def _on_presentation_changed(self, on: bool) -> None:
         if self._cleared:
@@ -679,16 +653,14 @@ class MainWindow(QMainWindow):
 
     # -- layout kept between runs ---------------------------------------------------------------
     def _restore_window_state(self) -> None:
-        geometry = self.preferences.geometry("main_window")
-        if geometry is None or geometry.isEmpty() or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+        self._restore_geometry()
         state = self.preferences.geometry("main_window_state")
         if state is not None and not state.isEmpty():
             self.restoreState(state)
 
     def save_layout(self) -> None:
         """Remember the window's size and each table's columns (never any content)."""
-        self.preferences.set_geometry("main_window", self.saveGeometry())
+        self._save_geometry()
         self.preferences.set_geometry("main_window_state", self.saveState())
         for kind, section in self.sections.items():
             self.preferences.set_geometry(f"table_header/{kind.value}", section.header_state())
