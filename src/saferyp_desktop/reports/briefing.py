@@ -2409,11 +2409,19 @@ def build_briefing(data: BriefingData) -> bytes:
         level_title=LEVEL_TITLES[DataLevel(data.level)],
         demo=data.demo,
     )
-    canvas_class = type("_BriefingCanvas", (_NumberedCanvas,), {"chrome": chrome})
+    return render_document(writer.story(), chrome, _NumberedCanvas, _metadata(data))
+
+
+def render_document(
+    story: list[Flowable], chrome: _Chrome, canvas: type[_NumberedCanvas], metadata: dict[str, str]
+) -> bytes:
+    """``story`` as PDF bytes on :func:`document_template`'s pages, each page's furniture
+    drawn by ``chrome`` through a ``canvas`` made for this one document."""
+    canvas_class = type(f"{canvas.__name__}OfOne", (canvas,), {"chrome": chrome})
     buffer = io.BytesIO()
-    doc = document_template(buffer, _metadata(data))
+    doc = document_template(buffer, metadata)
     with _binary_streams():
-        doc.build(writer.story(), canvasmaker=canvas_class)
+        doc.build(story, canvasmaker=canvas_class)
     return buffer.getvalue()
 
 

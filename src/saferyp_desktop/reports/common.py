@@ -35,6 +35,7 @@ from saferyp_desktop.reports.briefing import (
     BriefingData,
     document_template,
     long_date,
+    render_document,
     short_document_id,
 )
 from saferyp_desktop.reports.briefing import _binary_streams as binary_streams
@@ -92,6 +93,7 @@ __all__ = [
     "draw_shape",
     "long_date",
     "plan_tiles",
+    "render_document",
     "short_document_id",
     "texts_of",
 ]

@@ -35,7 +35,6 @@ the agency's key).
 
 from __future__ import annotations
 
-import io
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -112,13 +111,12 @@ from saferyp_desktop.reports.common import (
     OutlineMark,
     PageChrome,
     Tile,
-    binary_streams,
     choose_fonts,
     code_key,
-    document_template,
     draw_shape,
     long_date,
     plan_tiles,
+    render_document,
     short_document_id,
     texts_of,
 )
@@ -1621,9 +1619,4 @@ def build_pack(data: PackData) -> bytes:
         level_title=LEVEL_TITLES[DataLevel(data.level)],
         demo=data.demo,
     )
-    canvas_class = type("_PackCanvasOfOne", (_PackCanvas,), {"chrome": chrome})
-    buffer = io.BytesIO()
-    doc = document_template(buffer, _metadata(data))
-    with binary_streams():
-        doc.build(writer.story(), canvasmaker=canvas_class)
-    return buffer.getvalue()
+    return render_document(writer.story(), chrome, _PackCanvas, _metadata(data))
