@@ -23,13 +23,9 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMenu,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -110,29 +106,10 @@ class ChairWindow(WorkspaceWindow):
 
     # -- building -------------------------------------------------------------------------
     def _build_central(self, session: Session) -> None:
-        central = QWidget(self)
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        self.demo_banner = self._demo_banner(
-            self.tr("Demo data — the schools, people and places shown are fictional"), central,
-            bool(session.workspace.details.demo),
+        self._build_shell(
+            self.tr("Demo data — the schools, people and places shown are fictional"),
+            bool(session.workspace.details.demo), self.tr("Pages"), 230,
         )
-        outer.addWidget(self.demo_banner)
-
-        body = QHBoxLayout()
-        body.setContentsMargins(0, 0, 0, 0)
-        body.setSpacing(0)
-        self.navigation = QListWidget(central)
-        self.navigation.setObjectName("navigation")
-        self.navigation.setAccessibleName(self.tr("Pages"))
-        self.navigation.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.navigation.setFixedWidth(230)
-        self.stack = QStackedWidget(central)
-        body.addWidget(self.navigation)
-        body.addWidget(self.stack, 1)
-        outer.addLayout(body, 1)
-        self.setCentralWidget(central)
 
         self.inbox = InboxPage(session, self.stack)
         self.inbox.submissionsChanged.connect(self._submissions_changed)

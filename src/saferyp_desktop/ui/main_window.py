@@ -20,13 +20,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
-    QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -134,29 +130,14 @@ class MainWindow(WorkspaceWindow):
         return timer
 
     def _build_central(self, session: Session) -> None:
-        central = QWidget(self)
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        self.demo_banner = self._demo_banner(
-            self.tr("Demo workspace — all people and places are fictional"), central,
-            bool(session.workspace.details.demo),
+        self._build_shell(
+            self.tr("Demo workspace — all people and places are fictional"),
+            bool(session.workspace.details.demo), self.tr("Sections"), 200,
         )
-        outer.addWidget(self.demo_banner)
-
-        body = QHBoxLayout()
-        body.setContentsMargins(0, 0, 0, 0)
-        body.setSpacing(0)
-        self.navigation = QListWidget(central)
-        self.navigation.setObjectName("navigation")
-        self.navigation.setAccessibleName(self.tr("Sections"))
-        self.navigation.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.navigation.setFixedWidth(200)
         for spec in SECTIONS:
             item = QListWidgetItem(self.tr(spec.title), self.navigation)
             item.setToolTip(f"{self.tr(spec.title)} ({spec.shortcut})")
             item.setSizeHint(item.sizeHint().expandedTo(self.navigation.fontMetrics().size(0, "X") * 2))
-        self.stack = QStackedWidget(central)
         self.pages: list[QWidget] = []
         for spec in SECTIONS:
             page = QWidget(self.stack)
@@ -165,10 +146,6 @@ class MainWindow(WorkspaceWindow):
             self.stack.addWidget(page)
             self.pages.append(page)
         self._built: set[int] = set()
-        body.addWidget(self.navigation)
-        body.addWidget(self.stack, 1)
-        outer.addLayout(body, 1)
-        self.setCentralWidget(central)
         self.navigation.currentRowChanged.connect(self._navigated)
 
     def _build_actions(self, session: Session) -> None:

@@ -8,7 +8,16 @@ from typing import ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 DEMO_BANNER_STYLE = (
     "QLabel#demoBanner { background: #FFD54F; color: #3E2723; font-weight: bold; padding: 6px; }"
@@ -21,6 +30,29 @@ class WorkspaceWindow(QMainWindow):
     ``saved_label``, and names its remembered geometry ``GEOMETRY_KEY``."""
 
     GEOMETRY_KEY: ClassVar[str]
+
+    def _build_shell(self, banner: str, demo: bool, pages_name: str, width: int) -> None:
+        """The window's body: the demo banner over a navigation list (``navigation``) on
+        the left and the pages (``stack``) beside it; the caller fills both."""
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.demo_banner = self._demo_banner(banner, central, demo)
+        outer.addWidget(self.demo_banner)
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        self.navigation = QListWidget(central)
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName(pages_name)
+        self.navigation.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.navigation.setFixedWidth(width)
+        self.stack = QStackedWidget(central)
+        body.addWidget(self.navigation)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
 
     def _demo_banner(self, text: str, parent: QWidget, demo: bool) -> QLabel:
         """The yellow line over a demo workspace's window (hidden for a real one)."""
