@@ -365,7 +365,7 @@ class AreaPlacesModel(TextRowsModel):
     # (``ui.chair.columns``); the other names, often none, come last.
     FIT_THROUGH: ClassVar[int] = NAMED_BY
     ELASTIC: ClassVar[tuple[int, ...]] = (PLACE, KIND, NAMED_BY)
-    _TOOLTIPS: ClassVar[frozenset[int]] = frozenset((PLACE, KIND, NAMED_BY, OTHER_NAMES))
+    WHOLE_IN_TOOLTIP: ClassVar[frozenset[int]] = frozenset((PLACE, KIND, NAMED_BY, OTHER_NAMES))
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -391,7 +391,7 @@ class AreaPlacesModel(TextRowsModel):
             text = self._texts[index.row()][index.column()]
             if index.column() == self.PLACE and row.keys:
                 return text + "\n" + _translate("Confirmed by you as the same place")
-            return text if index.column() in self._TOOLTIPS and text else None
+            return self.whole_text(index)
         return None
 
     def set_places(self, places: list[AreaPlace], schools: dict[str, str]) -> None:

@@ -176,7 +176,7 @@ class AgreedActionsModel(TextRowsModel):
     # narrow to make room, their text elided and whole in the tooltip.
     FIT_THROUGH: ClassVar[int] = RATIONALE
     ELASTIC: ClassVar[tuple[int, ...]] = (FOR, ACTION, OUTCOME, OWNER, RATIONALE)
-    _TOOLTIPS: ClassVar[frozenset[int]] = frozenset(
+    WHOLE_IN_TOOLTIP: ClassVar[frozenset[int]] = frozenset(
         (FOR, ACTION, OUTCOME, OWNER, RATIONALE, DETAIL, LINKED)
     )
 
@@ -191,8 +191,8 @@ class AgreedActionsModel(TextRowsModel):
             return self._texts[index.row()][index.column()]
         if role == ActionIdRole:
             return self._rows[index.row()].id
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in self._TOOLTIPS:
-            return self._texts[index.row()][index.column()] or None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.whole_text(index)
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and self._rows[index.row()].status == ActionStatus.NOT_TAKEN_FORWARD.value

@@ -103,6 +103,7 @@ class SubmissionsModel(TextRowsModel):
     )
     WIDTHS: ClassVar[tuple[int, ...]] = (32, 190, 60, 86, 205, 40, 120, 130, 62, 72, 58, 62, 330)
     ELASTIC: ClassVar[tuple[int, ...]] = (SCHOOL, STATUS)  # narrowed (elided) to fit
+    WHOLE_IN_TOOLTIP: ClassVar[frozenset[int]] = frozenset(ELASTIC)
     _TIPS: ClassVar[dict[int, str]] = {
         SEQUENCE: "The school's bundle number (each bundle a school sends counts up)",
         FINGERPRINT: "The school's signing key, as checked by phone",
@@ -137,9 +138,7 @@ class SubmissionsModel(TextRowsModel):
                 return _translate("Findings of the “%s” check") % _translate(CHECK_TITLES[check])
             if index.column() in self._TIPS:
                 return _translate(self._TIPS[index.column()])
-            if index.column() in self.ELASTIC:
-                return self._texts[index.row()][index.column()]  # the whole of an elided text
-            return None
+            return self.whole_text(index)
         return None
 
     def set_submissions(self, rows: list[SubmissionSummary]) -> None:

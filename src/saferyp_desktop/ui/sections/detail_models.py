@@ -31,10 +31,19 @@ class TextRowsModel(QAbstractTableModel):
     column titles in ``HEADERS``: the counting and headers every such table shares."""
 
     HEADERS: ClassVar[tuple[str, ...]] = ()
+    # Columns narrow enough to elide their text: the whole of it is the cell's tooltip.
+    WHOLE_IN_TOOLTIP: ClassVar[frozenset[int]] = frozenset()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._texts: list[list[str]] = []
+
+    def whole_text(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
+        """The tooltip of a cell in ``WHOLE_IN_TOOLTIP``: its whole text (None if empty,
+        or another column)."""
+        if index.column() not in self.WHOLE_IN_TOOLTIP:
+            return None
+        return self._texts[index.row()][index.column()] or None
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._texts)
