@@ -138,6 +138,12 @@ def test_new_then_key_prints_a_card_with_its_fingerprint(tmp_path: Path, capsys)
     assert (tmp_path / "school.sypkey").read_text() == "the chair's card"
     code, out, err = run(capsys, "key", path, "--out", tmp_path / "school.sypkey", "--force")
     assert code == 0 and fingerprint in (tmp_path / "school.sypkey").read_text()
+    # An outcomes URN is checked before anything is opened or written.
+    code, out, err = run(
+        capsys, "outcomes", path, "--meeting", "2026-12-16", "--school", "99001"
+    )
+    assert (code, out) == (2, "") and "six digits" in err and err.count("\n") == 1
+    assert not list(tmp_path.glob("outcomes-*"))
     # `new` has no --force: it does not suggest one.
     code, out, err = run(
         capsys, "new", path, "--role", "school", "--name", "Test School", "--urn", "123456"
